@@ -1,0 +1,108 @@
+# Speak Out Space assistant: set-up, training, running and testing.
+#
+#   make run    set everything up, train if the training data changed, create
+#               and seed the database, start the stack and print the URL
+#   make test   set everything up and run every check and test suite
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON310 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python3.10) $(shell command -v python3.10))
+PYTHON311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11.*/bin/python3.11) $(shell command -v python3.11))
+
+RASA_VENV := .venvs/rasa
+SERVICE_VENV := .venvs/service
+RASA := $(RASA_VENV)/bin/rasa
+SERVICE_PYTHON := $(SERVICE_VENV)/bin/python
+
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+RASA_DATA := bot/data nlu/data
+RASA_DOMAIN := bot/domain
+RASA_CONFIG := bot/config.yml
+
+.PHONY: help setup train db run test lint typecheck test-service test-rasa \
+        test-conversations test-stack validate eval lock clean
+
+help:
+	@echo "make run    start the assistant on http://127.0.0.1:8000 (sets up first)"
+	@echo "make test   run every check and test suite (sets up first)"
+	@echo "make eval   score the model on the held-out evaluation set"
+
+## Set-up ------------------------------------------------------------------
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it or set PYTHON310"; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/rasa.lock
+	touch $@
+
+$(SERVICE_VENV)/.installed: requirements/service.lock
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: install it or set PYTHON311"; exit 1; }
+	$(PYTHON311) -m venv $(SERVICE_VENV)
+	$(SERVICE_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/service.lock
+	touch $@
+
+setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed
+	@mkdir -p var/log models
+
+## Training and data -------------------------------------------------------
+
+# Rasa compares the fingerprint of config, domain and data with the latest
+# model in models/ and retrains only the parts that changed.
+train: setup
+	$(RASA) train --config $(RASA_CONFIG) --domain $(RASA_DOMAIN) \
+	    --data $(RASA_DATA) --out models --fixed-model-name assistant
+
+db: setup
+	$(SERVICE_PYTHON) -m directory.seed
+
+## Running -----------------------------------------------------------------
+
+run: train db
+	$(SERVICE_PYTHON) -m stack run
+
+## Tests -------------------------------------------------------------------
+
+lint: setup
+	$(SERVICE_VENV)/bin/ruff check .
+	$(SERVICE_VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(SERVICE_VENV)/bin/mypy directory stack eval
+
+validate: setup
+	$(RASA) data validate --config $(RASA_CONFIG) --domain $(RASA_DOMAIN) \
+	    --data $(RASA_DATA) --fail-on-warnings
+
+test-service: setup
+	$(SERVICE_PYTHON) -m pytest tests/directory tests/gateway tests/eval
+
+test-rasa: setup
+	$(RASA_VENV)/bin/python -m pytest tests/nlu tests/actions
+
+test-conversations: train
+	$(RASA) test core --model models/assistant.tar.gz --stories bot/tests \
+	    --endpoints bot/endpoints.yml --out var/results/conversations \
+	    --fail-on-prediction-errors
+
+test-stack: train db
+	$(SERVICE_PYTHON) -m pytest tests/stack
+
+test: lint typecheck validate test-service test-rasa test-conversations test-stack
+
+eval: train db
+	$(SERVICE_PYTHON) -m stack eval
+
+## Maintenance -------------------------------------------------------------
+
+# Rewrite the lock files from the versions installed in the environments.
+lock:
+	$(RASA_VENV)/bin/pip freeze --exclude-editable > requirements/rasa.lock
+	$(SERVICE_VENV)/bin/pip freeze --exclude-editable > requirements/service.lock
+
+clean:
+	rm -rf .venvs var models .ruff_cache .mypy_cache .pytest_cache

@@ -1,0 +1,121 @@
+"""Actions that put safety first: danger now, self-harm and misunderstanding."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.directory_client import DirectoryUnavailable, signpost
+from actions.formatting import format_routes
+from actions.situation import situation_from_slots
+
+logger = logging.getLogger(__name__)
+
+# After this many misunderstood messages in a row the assistant stops asking the
+# visitor to rephrase and gives the key routes and a person to talk to.
+MAX_MISUNDERSTOOD_IN_A_ROW = 3
+
+# Routes offered to a visitor who writes in another language: services where an
+# interpreter can be asked for.
+INTERPRETER_ROUTES = ("police_report", "victim_support")
+
+
+class ActionCheckDanger(Action):
+    """Sends the 999 reply and the crisis lines first, when they are needed."""
+
+    def name(self) -> str:
+        return "action_check_danger"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the danger and crisis replies once each per conversation."""
+        situation = situation_from_slots(tracker)
+        events: List[EventType] = []
+
+        if situation["urgent"] and not tracker.get_slot("danger_warned"):
+            dispatcher.utter_message(response="utter_danger_now")
+            events.append(SlotSet("danger_warned", True))
+
+        if situation["self_harm"] and not tracker.get_slot("crisis_given"):
+            dispatcher.utter_message(response="utter_crisis_support")
+            if situation["under_18"]:
+                dispatcher.utter_message(response="utter_crisis_support_child")
+            events.append(SlotSet("crisis_given", True))
+
+        return events
+
+
+class ActionMisunderstood(Action):
+    """Asks the visitor to rephrase, and gives routes after repeated failures."""
+
+    def name(self) -> str:
+        return "action_misunderstood"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send a rephrase prompt, or the key routes on the third miss in a row."""
+        if count_misunderstood_in_a_row(tracker.events) >= MAX_MISUNDERSTOOD_IN_A_ROW:
+            dispatcher.utter_message(response="utter_misunderstood_routes")
+        else:
+            dispatcher.utter_message(response="utter_please_rephrase")
+        return []
+
+
+class ActionEnglishOnly(Action):
+    """Explains in plain English that the assistant works in English only."""
+
+    def name(self) -> str:
+        return "action_english_only"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the English-only reply with routes that offer interpreters."""
+        dispatcher.utter_message(response="utter_english_only")
+        situation = situation_from_slots(tracker)
+
+        try:
+            result = await signpost(situation)
+        except DirectoryUnavailable as exc:
+            logger.warning(
+                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
+            )
+            dispatcher.utter_message(response="utter_key_routes_fallback")
+            return []
+
+        routes = [r for r in result["routes"] if r["route"] in INTERPRETER_ROUTES]
+        for text in format_routes(routes):
+            dispatcher.utter_message(text=text)
+        return []
+
+
+def count_misunderstood_in_a_row(events: List[Dict[str, Any]]) -> int:
+    """Count the visitor's latest messages that were misunderstood, in a row."""
+    count = 0
+
+    for event in reversed(events):
+        if event.get("event") in ("restart", "session_started"):
+            break
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+
+    return count

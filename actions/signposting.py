@@ -1,0 +1,116 @@
+"""Actions that explain the situation and offer the routes that fit it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.directory_client import DirectoryUnavailable, signpost
+from actions.formatting import format_routes
+from actions.situation import situation_from_slots
+
+logger = logging.getLogger(__name__)
+
+# Routes offered when the visitor asks to talk to a person.
+HUMAN_ROUTES = ("third_party_report", "emotional_support", "victim_support")
+
+
+class ActionExplainAndSignpost(Action):
+    """Explains crime versus incident for the situation and lists the routes."""
+
+    def name(self) -> str:
+        return "action_explain_and_signpost"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the explanation, one message per route, the notes and next steps."""
+        situation = situation_from_slots(tracker)
+
+        try:
+            result = await signpost(situation)
+        except DirectoryUnavailable as exc:
+            logger.warning(
+                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
+            )
+            dispatcher.utter_message(response="utter_key_routes_fallback")
+            return [SlotSet("assessment_given", True)]
+
+        send_result(dispatcher, result)
+        dispatcher.utter_message(response="utter_next_steps")
+        return [SlotSet("assessment_given", True)]
+
+
+class ActionOfferHuman(Action):
+    """Lists the services where the visitor can talk to a person."""
+
+    def name(self) -> str:
+        return "action_offer_human"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the support and third-party services that fit the situation."""
+        situation = situation_from_slots(tracker)
+
+        try:
+            result = await signpost(situation)
+        except DirectoryUnavailable as exc:
+            logger.warning(
+                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
+            )
+            dispatcher.utter_message(response="utter_key_routes_fallback")
+            return []
+
+        routes = [r for r in result["routes"] if r["route"] in HUMAN_ROUTES]
+        dispatcher.utter_message(response="utter_ask_human_intro")
+        for text in format_routes(routes):
+            dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionDeleteConversation(Action):
+    """Asks the gateway to delete the conversation once this turn ends."""
+
+    def name(self) -> str:
+        return "action_delete_conversation"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Confirm the deletion and send the gateway its delete instruction.
+
+        The action cannot delete the tracker itself, because Rasa holds the
+        conversation's lock while the action runs. The gateway reads the
+        ``delete_conversation`` instruction from the reply and deletes the
+        conversation after the turn.
+        """
+        dispatcher.utter_message(response="utter_delete_done")
+        dispatcher.utter_message(json_message={"delete_conversation": True})
+        return []
+
+
+def send_result(dispatcher: CollectingDispatcher, result: Dict[str, Any]) -> None:
+    """Send the explanation paragraphs, the routes and the notes of a result."""
+    explanation = result.get("explanation") or []
+    if explanation:
+        dispatcher.utter_message(text="\n\n".join(explanation))
+
+    for text in format_routes(result.get("routes") or []):
+        dispatcher.utter_message(text=text)
+
+    for note in result.get("notes") or []:
+        dispatcher.utter_message(text=note)

@@ -1,0 +1,165 @@
+"""Slot extraction for the visitor's situation.
+
+Rasa's ``from_entity`` mapping replaces a list slot with the labels of the
+latest message, so an answer about the characteristic would wipe the incident
+types told earlier. This action merges each message's labels into the slots
+instead, lets a place correction replace the old area, and turns yes, no and
+"I'd rather not say" into answers to the question the form asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+NOT_SAID = "not_said"
+
+# Entity name to the list slot that collects its values.
+LIST_SLOTS = {
+    "characteristic": "characteristics",
+    "faith": "faiths",
+    "incident_type": "incident_types",
+    "urgency": "urgency",
+    "severity": "severity",
+}
+
+
+class ActionExtractSituation(Action):
+    """Merges the labels of the latest message into the situation slots."""
+
+    def name(self) -> str:
+        return "action_extract_situation"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Return a ``SlotSet`` for every slot whose value changes."""
+        message = tracker.latest_message or {}
+        entities = message.get("entities") or []
+        intent = (message.get("intent") or {}).get("name")
+        requested = tracker.get_slot("requested_slot")
+
+        updates = merge_labels(tracker, entities)
+        updates.update(extract_place(entities))
+        updates.update(extract_single(entities, "role"))
+        updates.update(extract_single(entities, "age_group"))
+        updates.update(answer_to_question(intent, requested, updates))
+
+        if intent == "crisis":
+            urgency = updates.get("urgency") or tracker.get_slot("urgency") or []
+            if "self_harm" not in urgency:
+                updates["urgency"] = [*urgency, "self_harm"]
+
+        if "danger_now" in (updates.get("urgency") or []):
+            updates["danger_now"] = "yes"
+
+        return [
+            SlotSet(slot, value)
+            for slot, value in updates.items()
+            if tracker.get_slot(slot) != value
+        ]
+
+
+def merge_labels(tracker: Tracker, entities: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Add the message's labels to the list slots, keeping earlier labels.
+
+    An answer that names a real label replaces a placeholder such as
+    ``not_said`` or ``none``.
+    """
+    updates: Dict[str, Any] = {}
+
+    for entity_name, slot in LIST_SLOTS.items():
+        found = [e["value"] for e in entities if e.get("entity") == entity_name]
+        if not found:
+            continue
+
+        current = [
+            value
+            for value in tracker.get_slot(slot) or []
+            if value not in (NOT_SAID, "none")
+        ]
+        merged = current + [value for value in found if value not in current]
+        if len(merged) > 1 and "none" in merged:
+            merged.remove("none")
+        updates[slot] = merged
+
+    return updates
+
+
+def extract_place(entities: List[Dict[str, Any]]) -> Dict[str, Optional[str]]:
+    """Return the area named in the message, replacing an earlier area.
+
+    A postcode district that spans councils is kept on its own, with the area
+    left empty, so that the form asks for the town.
+    """
+    areas = [e["value"] for e in entities if e.get("entity") == "area"]
+    districts = [e["value"] for e in entities if e.get("entity") == "postcode_district"]
+
+    if areas:
+        return {"area": areas[-1], "postcode_district": None}
+    if districts:
+        return {"area": None, "postcode_district": districts[-1]}
+    return {}
+
+
+def extract_single(entities: List[Dict[str, Any]], entity_name: str) -> Dict[str, str]:
+    """Return the last value of a single-valued entity, if the message has one."""
+    values = [e["value"] for e in entities if e.get("entity") == entity_name]
+    return {entity_name: values[-1]} if values else {}
+
+
+def answer_to_question(
+    intent: Optional[str], requested: Optional[str], updates: Dict[str, Any]
+) -> Dict[str, Any]:
+    """Turn yes, no and "I'd rather not say" into an answer to the open question."""
+    if requested is None or requested in updates:
+        return {}
+
+    if intent == "decline_to_say":
+        is_list = requested in LIST_SLOTS.values()
+        return {requested: [NOT_SAID] if is_list else NOT_SAID}
+
+    if requested == "danger_now" and intent in ("affirm", "deny"):
+        return {"danger_now": "yes" if intent == "affirm" else "no"}
+
+    if requested == "characteristics" and intent == "deny":
+        return {"characteristics": ["none"]}
+
+    return {}
+
+
+def situation_from_slots(tracker: Tracker) -> Dict[str, Any]:
+    """Build the situation that ``POST /api/signpost`` takes, from the slots."""
+    characteristics = tracker.get_slot("characteristics") or []
+    urgency = tracker.get_slot("urgency") or []
+    area = tracker.get_slot("area")
+
+    return {
+        "characteristics": [
+            value for value in characteristics if value not in ("none", NOT_SAID)
+        ],
+        "faiths": tracker.get_slot("faiths") or [],
+        "incident_types": [
+            value
+            for value in tracker.get_slot("incident_types") or []
+            if value != NOT_SAID
+        ],
+        "area": None if area == NOT_SAID else area,
+        "urgent": tracker.get_slot("danger_now") == "yes" or "danger_now" in urgency,
+        "self_harm": "self_harm" in urgency,
+        "under_18": tracker.get_slot("age_group") == "under_18",
+        "wants_anonymous": bool(tracker.get_slot("wants_anonymous")),
+        "avoid_police": bool(tracker.get_slot("avoid_police")),
+        "role": tracker.get_slot("role") or "victim",
+        "low_severity": "low" in (tracker.get_slot("severity") or []),
+        "hate_denied": "none" in characteristics,
+    }

@@ -1,0 +1,1 @@
+"""Speak Out Space directory service: support directory, signposting and chat API."""

@@ -1,0 +1,1 @@
+"""Assessment API: situation labels and signposting for one message."""

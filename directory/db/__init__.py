@@ -1,0 +1,1 @@
+"""Database layer: Open Referral UK models and sessions."""

@@ -1,0 +1,48 @@
+"""Database engine and sessions built from `settings.database_url`."""
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory.settings import settings
+
+logger = logging.getLogger(__name__)
+
+
+@event.listens_for(Engine, "connect")
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on foreign key enforcement, which SQLite leaves off by default."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create an engine, first creating the folder of a SQLite database file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:"):
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Create a session factory bound to `engine`."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+engine = make_engine(settings.database_url)
+SessionLocal = make_sessionmaker(engine)
+
+
+def get_session() -> Iterator[Session]:
+    """Yield a session for one request and close it afterwards (FastAPI dependency)."""
+    with SessionLocal() as session:
+        yield session

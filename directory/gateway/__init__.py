@@ -1,0 +1,1 @@
+"""Chat gateway between the browser and the Rasa REST channel."""

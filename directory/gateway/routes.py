@@ -1,0 +1,143 @@
+"""Chat gateway API between the browser and the Rasa REST channel."""
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Response, status
+from sqlalchemy.orm import Session
+
+from directory.db.session import get_session
+from directory.gateway import store
+from directory.gateway.content import GatewayWording, get_wording
+from directory.gateway.models import ChatConversation
+from directory.gateway.schemas import (
+    ChatReply,
+    ConversationCreated,
+    ErrorDetail,
+    MessageIn,
+)
+from directory.gateway.service import answer_button, answer_text
+from directory.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from directory.settings import settings
+
+logger = logging.getLogger(__name__)
+
+# NOTE: the async handlers below use this synchronous session, so each query
+# blocks the event loop while it runs. They are primary-key lookups of one row.
+SessionDep = Annotated[Session, Depends(get_session)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa_client)]
+WordingDep = Annotated[GatewayWording, Depends(get_wording)]
+
+NOT_FOUND_DETAIL = (
+    "No conversation with this id was issued by this service. "
+    "Start a new conversation with POST /api/chat/conversations."
+)
+NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorDetail, "description": "Unknown conversation id."}
+}
+TOO_LARGE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorDetail, "description": "Request body too large."}
+}
+
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+
+def get_conversation(conversation_id: str, session: SessionDep) -> ChatConversation:
+    """Load the conversation named in the path, or raise 404 (FastAPI dependency)."""
+    conversation = store.find_conversation(session, conversation_id)
+    if conversation is None:
+        # The id is not logged, because it is whatever the client sent.
+        logger.info("Rejected a request for a conversation id that was not issued")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND_DETAIL)
+    return conversation
+
+
+ConversationDep = Annotated[ChatConversation, Depends(get_conversation)]
+
+
+@router.post(
+    "/conversations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConversationCreated,
+)
+def start_conversation(session: SessionDep) -> ConversationCreated:
+    """Issue a new conversation id."""
+    conversation = store.create_conversation(session)
+    logger.info("Started conversation %s", conversation.conversation_id)
+    return ConversationCreated(conversation_id=conversation.conversation_id)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=ChatReply,
+    responses={**NOT_FOUND_RESPONSE, **TOO_LARGE_RESPONSE},
+)
+async def post_message(
+    message: MessageIn,
+    conversation: ConversationDep,
+    session: SessionDep,
+    rasa: RasaDep,
+    wording: WordingDep,
+) -> ChatReply:
+    """Send a visitor turn to the assistant and return its reply.
+
+    Turns that are empty, too long, only symbols, or Rasa commands, and button
+    presses that the last reply did not offer, get a reply from
+    `content/gateway.yml` and are not sent to Rasa. If Rasa fails, the reply is
+    the fallback with emergency and support contacts.
+    """
+    conversation_id = conversation.conversation_id
+
+    if message.payload is not None:
+        outcome = await answer_button(
+            conversation_id,
+            message.payload,
+            store.offered_buttons(conversation),
+            rasa,
+            wording,
+        )
+    else:
+        outcome = await answer_text(
+            conversation_id, message.text, rasa, wording, settings.max_message_chars
+        )
+
+    store.record_turn(session, conversation, outcome.offered)
+    return outcome.reply
+
+
+@router.delete(
+    "/conversations/{conversation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **NOT_FOUND_RESPONSE,
+        503: {"model": ErrorDetail, "description": "Rasa is not available."},
+    },
+)
+async def delete_conversation(
+    conversation: ConversationDep, session: SessionDep, rasa: RasaDep
+) -> Response:
+    """Clear the conversation's tracker in Rasa, then delete its row.
+
+    If Rasa fails, the row is kept so that the request can be repeated.
+    """
+    conversation_id = conversation.conversation_id
+
+    try:
+        await rasa.delete_conversation(conversation_id)
+    except RasaUnavailable as exc:
+        logger.error(
+            "Could not clear the Rasa tracker of conversation %s: %s",
+            conversation_id,
+            exc,
+        )
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=(
+                "The conversation could not be deleted because the assistant is "
+                "not available. Try again in a few minutes."
+            ),
+        ) from exc
+
+    store.delete_conversation(session, conversation)
+    logger.info("Deleted conversation %s", conversation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

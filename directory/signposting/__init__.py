@@ -1,0 +1,1 @@
+"""Signposting: from a visitor's situation to a reading, an explanation and routes."""

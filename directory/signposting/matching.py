@@ -1,0 +1,142 @@
+"""Published, active services and the tests that match them to a situation.
+
+Services are read from the database on every call, so an edit to the directory
+tables changes the next signposting result.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory import vocabulary
+from directory.db.models import Service
+from directory.db.queries import ServiceTerms, load_service_terms
+from directory.signposting.schemas import Situation
+
+logger = logging.getLogger(__name__)
+
+# Taxonomies a service must have terms in to be matched at all.
+REQUIRED_TAXONOMIES = (
+    vocabulary.ROUTES_TAXONOMY,
+    vocabulary.CHARACTERISTICS_TAXONOMY,
+    vocabulary.INCIDENT_TYPES_TAXONOMY,
+    vocabulary.AREAS_TAXONOMY,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A published, active service with the term codes linked to it."""
+
+    service: Service
+    routes: frozenset[str]
+    characteristics: frozenset[str]
+    faiths: frozenset[str]
+    incident_types: frozenset[str]
+    areas: frozenset[str]
+    anonymous: bool
+
+    @property
+    def is_specialist(self) -> bool:
+        """Return whether the service covers only some characteristics or faiths."""
+        return bool(self.faiths) or vocabulary.ANY not in self.characteristics
+
+
+def load_candidates(session: Session) -> list[Candidate]:
+    """Read every published, active service with its phones, hours and terms."""
+    statement = (
+        select(Service)
+        .where(Service.published.is_(True), Service.status == "active")
+        .options(selectinload(Service.phones), selectinload(Service.schedules))
+        .execution_options(populate_existing=True)
+    )
+    services = session.scalars(statement).all()
+    terms = load_service_terms(session, [service.id for service in services])
+
+    candidates = []
+    for service in services:
+        service_terms = terms.get(service.id, {})
+        missing = [name for name in REQUIRED_TAXONOMIES if name not in service_terms]
+        if missing:
+            logger.warning(
+                "Service %s is published but has no %s terms, so it is never "
+                "suggested; link it to terms of those taxonomies",
+                service.id,
+                ", ".join(missing),
+            )
+            continue
+        candidates.append(_candidate(service, service_terms))
+    return candidates
+
+
+def _candidate(service: Service, terms: ServiceTerms) -> Candidate:
+    def codes(taxonomy: str) -> frozenset[str]:
+        return frozenset(terms.get(taxonomy, set()))
+
+    return Candidate(
+        service=service,
+        routes=codes(vocabulary.ROUTES_TAXONOMY),
+        characteristics=codes(vocabulary.CHARACTERISTICS_TAXONOMY),
+        faiths=codes(vocabulary.FAITHS_TAXONOMY),
+        incident_types=codes(vocabulary.INCIDENT_TYPES_TAXONOMY),
+        areas=codes(vocabulary.AREAS_TAXONOMY),
+        anonymous=vocabulary.ANONYMOUS_REPORTING in codes(vocabulary.FLAGS_TAXONOMY),
+    )
+
+
+def targeted_characteristics(situation: Situation) -> frozenset[str]:
+    """Return the situation's characteristics without `none`."""
+    return frozenset(situation.characteristics) - {"none"}
+
+
+def matches(candidate: Candidate, situation: Situation) -> bool:
+    """Return whether a service fits the situation's people, incident, area and age."""
+    return (
+        _covers_characteristics(candidate, situation)
+        and _covers_faiths(candidate, situation)
+        and _covers_incident(candidate, situation)
+        and _covers_area(candidate, situation)
+        and _covers_age(candidate, situation)
+    )
+
+
+def _covers_characteristics(candidate: Candidate, situation: Situation) -> bool:
+    if vocabulary.ANY in candidate.characteristics:
+        return True
+    return bool(candidate.characteristics & targeted_characteristics(situation))
+
+
+def _covers_faiths(candidate: Candidate, situation: Situation) -> bool:
+    """Return whether a faith-specific service covers one of the situation's faiths."""
+    if not candidate.faiths:
+        return True
+    return bool(candidate.faiths & set(situation.faiths))
+
+
+def _covers_incident(candidate: Candidate, situation: Situation) -> bool:
+    if vocabulary.ANY in candidate.incident_types:
+        return True
+    return bool(candidate.incident_types & set(situation.incident_types))
+
+
+def _covers_area(candidate: Candidate, situation: Situation) -> bool:
+    """Apply the area rule: national always, LLR inside LLR or unknown, councils."""
+    if vocabulary.NATIONAL in candidate.areas:
+        return True
+    if situation.area == vocabulary.OUTSIDE_LLR:
+        return False
+    if vocabulary.LLR in candidate.areas:
+        return True
+    return situation.area in candidate.areas
+
+
+def _covers_age(candidate: Candidate, situation: Situation) -> bool:
+    """Offer services with a maximum age to under-18s only, and adult ones to adults."""
+    service = candidate.service
+    if service.maximum_age is not None and not situation.under_18:
+        return False
+    if service.minimum_age is not None and service.minimum_age >= 18:
+        return not situation.under_18
+    return True

@@ -1,0 +1,128 @@
+"""Cue-phrase matching for the situation labels, built from Rasa lookup tables.
+
+A lookup table named ``group:value`` (for example ``characteristic:race``) lists
+the words and phrases that point to that label. Matching is on lowercase text
+with word boundaries, so ``p*ki`` and ``go back to your country`` match as
+written, and ``race`` does not match inside ``embrace``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+LABEL_SEPARATOR = ":"
+
+# Words that, shortly before a cue, usually deny it: "nothing to do with race",
+# "it wasn't racist". A denied cue does not count as a match.
+NEGATION_PATTERN = re.compile(
+    r"(?:\bnot\b|\bno\b|n't\b|\bnothing to do with\b|\bnothing about\b|"
+    r"\bnever\b|\bwithout\b)[^.!?,;]{0,25}$"
+)
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Lowercase the text and unify apostrophes, keeping character offsets."""
+    return text.translate(_APOSTROPHES).lower()
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """Escape a phrase for a regex, letting any run of spaces match its spaces."""
+    words = _SPACES.split(phrase.strip())
+    return r"\s+".join(re.escape(word) for word in words)
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    """A cue phrase found in a message, with its character offsets."""
+
+    group: str
+    label: str
+    start: int
+    end: int
+    negated: bool
+
+
+class Lexicon:
+    """Cue phrases per ``(group, label)``, compiled to one regex per label."""
+
+    def __init__(self, phrases: Dict[str, List[str]]) -> None:
+        self.phrases = {name: sorted(set(items)) for name, items in phrases.items()}
+        self._patterns: List[Tuple[str, str, re.Pattern[str]]] = []
+
+        for name, items in sorted(self.phrases.items()):
+            group, label = split_table_name(name)
+            cleaned = [normalise_text(item) for item in items if item.strip()]
+            if not cleaned:
+                continue
+
+            # Longest phrases first, so the alternation prefers the fuller match.
+            alternatives = "|".join(
+                _phrase_pattern(phrase)
+                for phrase in sorted(cleaned, key=len, reverse=True)
+            )
+            pattern = re.compile(rf"(?<![\w*])(?:{alternatives})(?![\w*])")
+            self._patterns.append((group, label, pattern))
+
+    @classmethod
+    def from_lookup_tables(cls, lookup_tables: Iterable[Dict]) -> "Lexicon":
+        """Build a lexicon from Rasa lookup tables whose names contain a colon."""
+        phrases: Dict[str, List[str]] = {}
+
+        for table in lookup_tables:
+            name = table.get("name", "")
+            elements = table.get("elements", [])
+            if LABEL_SEPARATOR not in name or not isinstance(elements, list):
+                continue
+            phrases.setdefault(name, []).extend(str(item) for item in elements)
+
+        return cls(phrases)
+
+    @property
+    def table_names(self) -> List[str]:
+        """Names of the tables, in the order used for feature columns."""
+        return [f"{group}{LABEL_SEPARATOR}{label}" for group, label, _ in self._patterns]
+
+    def find(self, text: str) -> List[CueMatch]:
+        """Find every cue phrase in the text, marking the denied ones."""
+        normalised = normalise_text(text)
+        matches = []
+
+        for group, label, pattern in self._patterns:
+            for found in pattern.finditer(normalised):
+                before = normalised[max(0, found.start() - 40) : found.start()]
+                negated = bool(NEGATION_PATTERN.search(before))
+                matches.append(
+                    CueMatch(group, label, found.start(), found.end(), negated)
+                )
+
+        return matches
+
+    def hit_vector(self, text: str) -> List[float]:
+        """Return one feature per table: 1.0 where an undenied cue matched."""
+        hits = {
+            f"{match.group}{LABEL_SEPARATOR}{match.label}"
+            for match in self.find(text)
+            if not match.negated
+        }
+        return [1.0 if name in hits else 0.0 for name in self.table_names]
+
+
+def split_table_name(name: str) -> Tuple[str, str]:
+    """Split ``characteristic:race`` into ``("characteristic", "race")``."""
+    group, _, label = name.partition(LABEL_SEPARATOR)
+    return group.strip(), label.strip()
+
+
+def first_match(
+    matches: List[CueMatch], group: str, label: str
+) -> Optional[CueMatch]:
+    """Return the first undenied match of a label, if any."""
+    for match in matches:
+        if match.group == group and match.label == label and not match.negated:
+            return match
+    return None

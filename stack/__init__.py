@@ -1,0 +1,1 @@
+"""Starts the assistant's processes on one machine, for `make run` and tests."""

@@ -1,0 +1,90 @@
+"""Fixtures for the gateway, assessment and chat page tests.
+
+The app under test is the real `directory.app.app`. Only its edges are
+replaced: the database by a temporary SQLite file and Rasa by a fake server on
+127.0.0.1 (see `fake_rasa.py`).
+"""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory.db.base import Base
+from directory.db.session import get_session, make_engine, make_sessionmaker
+from directory.rasa_client import RasaClient, get_rasa_client
+from tests.gateway.fake_rasa import (
+    FAKE_TOKEN,
+    FakeRasa,
+    ServerThread,
+    build_app,
+)
+
+# Short enough to keep the slow-Rasa test quick, long enough for a loaded CI host.
+TEST_TIMEOUT_SECONDS = 1.0
+
+
+@pytest.fixture(scope="session")
+def fake_rasa_server() -> Iterator[FakeRasa]:
+    """Run one fake Rasa server for the whole test session."""
+    fake = FakeRasa()
+    server = ServerThread(build_app(fake))
+    server.start()
+    fake.base_url = f"http://127.0.0.1:{server.port}"
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def fake_rasa(fake_rasa_server: FakeRasa) -> FakeRasa:
+    """Return the fake Rasa server with default replies and no recorded requests."""
+    fake_rasa_server.reset()
+    return fake_rasa_server
+
+
+@pytest.fixture
+def rasa_client(fake_rasa: FakeRasa) -> RasaClient:
+    """Return a client for the fake Rasa server."""
+    return RasaClient(fake_rasa.base_url, FAKE_TOKEN, TEST_TIMEOUT_SECONDS)
+
+
+@pytest.fixture
+def session_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """Return a session factory for a new SQLite database with every table."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'directory.db'}")
+    Base.metadata.create_all(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(
+    session_factory: sessionmaker[Session], rasa_client: RasaClient
+) -> Iterator[TestClient]:
+    """Return a test client of the real app wired to the test database and Rasa."""
+    from directory.app import app
+
+    def get_test_session() -> Iterator[Session]:
+        with session_factory() as session:
+            yield session
+
+    app.dependency_overrides[get_session] = get_test_session
+    app.dependency_overrides[get_rasa_client] = lambda: rasa_client
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def conversation_id(client: TestClient) -> str:
+    """Start a conversation and return its id."""
+    response = client.post("/api/chat/conversations")
+    return str(response.json()["conversation_id"])

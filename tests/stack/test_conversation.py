@@ -1,0 +1,146 @@
+"""Conversations through the gateway against the real trained model, action
+server and directory database. All people and events are invented."""
+
+from __future__ import annotations
+
+from tests.stack.conftest import Conversation, joined
+
+EMERGENCY = "999"
+SAMARITANS = "116 123"
+CHILDLINE = "0800 1111"
+STOP_HATE_UK = "0800 138 1625"
+
+
+def test_danger_gets_999_first(conversation: Conversation) -> None:
+    messages = conversation.say(
+        "theres a man outside my house right now saying hes going to kill me "
+        "because im gay"
+    )
+
+    assert EMERGENCY in messages[0]["text"]
+    assert "emergencySMS" in messages[0]["text"]
+
+
+def test_self_harm_gets_samaritans(conversation: Conversation) -> None:
+    messages = conversation.say("i feel like hurting myself")
+
+    assert SAMARITANS in messages[0]["text"]
+
+
+def test_child_in_crisis_gets_childline(conversation: Conversation) -> None:
+    messages = conversation.say(
+        "im 14 and the kids at school call me a p*ki every day, i want to end it all"
+    )
+    text = joined(messages)
+
+    assert SAMARITANS in text
+    assert CHILDLINE in text
+
+
+def test_full_story_asks_only_about_danger(conversation: Conversation) -> None:
+    first = conversation.say(
+        "someone sprayed anti muslim graffiti on my front door in loughborough "
+        "last night"
+    )
+
+    assert "danger" in joined(first).lower()
+    assert "where did it happen" not in joined(first).lower()
+
+    routes = joined(conversation.press("No"))
+
+    assert "Tell MAMA" in routes
+    assert "Charnwood" in routes
+    assert "Hate Incident Monitoring Project" in routes
+    assert "CST" not in routes
+
+
+def test_missing_details_are_asked_for(conversation: Conversation) -> None:
+    conversation.say("something happened to me and i dont know what to do")
+    conversation.say("no")
+    asked_characteristic = joined(conversation.say("they punched me in the face"))
+
+    assert "who you are" in asked_characteristic
+    asked_area = joined(conversation.say("because im black"))
+
+    assert "Where did it happen" in asked_area
+    routes = joined(conversation.say("it was in hinckley"))
+
+    assert "Hinckley and Bosworth" in routes
+
+
+def test_decline_to_say_moves_on(conversation: Conversation) -> None:
+    conversation.say("a group of lads kicked me and called me a tranny")
+    conversation.press("No")
+    reply = joined(conversation.press("I'd rather not say"))
+
+    assert "Stop Hate UK" in reply
+    assert "Galop" in reply
+
+
+def test_question_inside_form_returns(conversation: Conversation) -> None:
+    conversation.say("my neighbour keeps shouting racist abuse at my kids")
+    conversation.press("No")
+    reply = joined(conversation.say("can i stay anonymous?"))
+
+    assert "without giving your name" in reply
+    assert "Where did it happen" in reply
+
+
+def test_correction_replaces_area(conversation: Conversation) -> None:
+    conversation.say("a man spat at me and called me a dirty jew in oadby")
+    first_routes = joined(conversation.press("No"))
+
+    assert "Oadby and Wigston" in first_routes
+    corrected = joined(conversation.say("sorry no, it was in coalville"))
+
+    assert "North West Leicestershire" in corrected
+
+
+def test_start_again_clears_situation(conversation: Conversation) -> None:
+    conversation.say("someone smashed my car window because im polish, in melton")
+    conversation.press("No")
+    restarted = joined(conversation.press("Start again"))
+
+    assert "start again" in restarted.lower()
+    asked = joined(conversation.say("they hit me"))
+
+    assert "who you are" in asked or "danger" in asked.lower()
+
+
+def test_not_hate_gets_general_routes(conversation: Conversation) -> None:
+    conversation.say(
+        "my bike got nicked from outside my flat in leicester, nothing to do with "
+        "who i am"
+    )
+    reply = joined(conversation.press("No"))
+
+    assert "101" in reply
+    assert "Victim First" in reply
+    assert "Tell MAMA" not in reply
+
+
+def test_outside_llr_gets_national_routes(conversation: Conversation) -> None:
+    conversation.say("i was punched in nottingham by a man shouting racist abuse")
+    reply = joined(conversation.press("No"))
+
+    assert "True Vision" in reply
+    assert "Victim First" not in reply
+    assert "Leicestershire" in reply
+
+
+def test_hostile_message_not_repeated(conversation: Conversation) -> None:
+    hostile = "this is woke rubbish, snowflakes crying about words"
+    messages = conversation.say(hostile)
+
+    assert len(messages) == 1
+    assert "snowflakes" not in messages[0]["text"]
+
+
+def test_third_misunderstanding_gives_person(conversation: Conversation) -> None:
+    for _ in range(2):
+        reply = joined(conversation.say("qwzx plorp vintage marmalade"))
+        assert STOP_HATE_UK not in reply
+
+    reply = joined(conversation.say("qwzx plorp vintage marmalade"))
+
+    assert STOP_HATE_UK in reply

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 # visitor to rephrase and gives the key routes and a person to talk to.
 MAX_MISUNDERSTOOD_IN_A_ROW = 3
 
+# Intents of messages the assistant could not act on.
+MISUNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
+
 # Routes offered to a visitor who writes in another language: services where an
 # interpreter can be asked for.
 INTERPRETER_ROUTES = ("police_report", "victim_support")
@@ -114,7 +117,7 @@ def count_misunderstood_in_a_row(events: List[Dict[str, Any]]) -> int:
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
+        if intent not in MISUNDERSTOOD_INTENTS:
             break
         count += 1
 

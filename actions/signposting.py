@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.directory_client import DirectoryUnavailable, signpost
@@ -100,7 +100,7 @@ class ActionDeleteConversation(Action):
         """
         dispatcher.utter_message(response="utter_delete_done")
         dispatcher.utter_message(json_message={"delete_conversation": True})
-        return []
+        return [ActiveLoop(None), AllSlotsReset()]
 
 
 def send_result(dispatcher: CollectingDispatcher, result: Dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 logger = logging.getLogger(__name__)
 
 NOT_SAID = "not_said"
+NOT_ANSWERED = "not_answered"
 
 # Entity name to the list slot that collects its values.
 LIST_SLOTS = {
@@ -130,6 +131,11 @@ def answer_to_question(
 
     if requested == "danger_now" and intent in ("affirm", "deny"):
         return {"danger_now": "yes" if intent == "affirm" else "no"}
+
+    # A visitor who answers the danger question with other details has seen
+    # it once; asking it again after every message would bury what they said.
+    if requested == "danger_now" and updates:
+        return {"danger_now": NOT_ANSWERED}
 
     if requested == "characteristics" and intent == "deny":
         return {"characteristics": ["none"]}

@@ -315,7 +315,9 @@ def _service_area(code: str, councils: dict[str, CouncilRecord]) -> ServiceArea:
     if code == vocabulary.LLR:
         return ServiceArea(
             name=vocabulary.AREA_ROOT_TERMS[0].name,
-            description="The nine council areas of Leicester, Leicestershire, Rutland.",
+            description=(
+                "All nine council areas of Leicester, Leicestershire and Rutland."
+            ),
         )
     return ServiceArea(name="National", description="Available across the country.")
 

@@ -91,7 +91,7 @@ class BodySizeLimitMiddleware:
 def _declared_length(scope: Scope) -> int | None:
     """Return the request's Content-Length, or None if it is missing or invalid."""
     value = Headers(scope=scope).get("content-length")
-    if value is None or not value.isdigit():
+    if value is None or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
 

@@ -101,6 +101,10 @@ async def post_message(
             conversation_id, message.text, rasa, wording, settings.max_message_chars
         )
 
+    if outcome.delete_conversation:
+        await _delete_everywhere(conversation, session, rasa)
+        return outcome.reply.model_copy(update={"conversation_deleted": True})
+
     store.record_turn(session, conversation, outcome.offered)
     return outcome.reply
 
@@ -119,6 +123,18 @@ async def delete_conversation(
     """Clear the conversation's tracker in Rasa, then delete its row.
 
     If Rasa fails, the row is kept so that the request can be repeated.
+    """
+    await _delete_everywhere(conversation, session, rasa)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _delete_everywhere(
+    conversation: ChatConversation, session: Session, rasa: RasaClient
+) -> None:
+    """Clear the tracker in Rasa, then delete the gateway's row.
+
+    Raises:
+        HTTPException: 503 when Rasa fails; the row is kept for a retry.
     """
     conversation_id = conversation.conversation_id
 
@@ -140,4 +156,3 @@ async def delete_conversation(
 
     store.delete_conversation(session, conversation)
     logger.info("Deleted conversation %s", conversation_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -40,6 +40,13 @@ class ChatReply(BaseModel):
     """The assistant's messages for one visitor turn."""
 
     messages: list[BotMessage]
+    conversation_deleted: bool = Field(
+        default=False,
+        description=(
+            "True when the visitor asked to delete the conversation and it was "
+            "deleted; the client should forget the conversation id."
+        ),
+    )
 
 
 class ErrorDetail(BaseModel):

@@ -22,6 +22,7 @@ class TurnOutcome:
 
     reply: ChatReply
     offered: list[Button] | None
+    delete_conversation: bool = False
 
 
 def reply_with_text(text: str) -> ChatReply:
@@ -115,7 +116,25 @@ async def forward_to_rasa(
         return TurnOutcome(reply_with_text(wording.assistant_unavailable), None)
 
     offered = [button for bot_message in messages for button in bot_message.buttons]
-    return TurnOutcome(ChatReply(messages=messages), offered)
+    return TurnOutcome(
+        ChatReply(messages=messages),
+        offered,
+        delete_conversation=asks_for_deletion(rasa_messages),
+    )
+
+
+def asks_for_deletion(rasa_messages: list[dict[str, Any]]) -> bool:
+    """Return whether the assistant asked for the conversation to be deleted.
+
+    The visitor's "delete what I said" runs an action that cannot delete the
+    tracker itself, because Rasa holds the conversation's lock during the turn.
+    It sends ``{"custom": {"delete_conversation": true}}`` instead.
+    """
+    return any(
+        isinstance(message.get("custom"), dict)
+        and message["custom"].get("delete_conversation") is True
+        for message in rasa_messages
+    )
 
 
 def to_bot_messages(rasa_messages: list[dict[str, Any]]) -> list[BotMessage]:

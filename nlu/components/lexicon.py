@@ -14,11 +14,21 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 LABEL_SEPARATOR = ":"
 
-# Words that, shortly before a cue, usually deny it: "nothing to do with race",
-# "it wasn't racist". A denied cue does not count as a match.
+# Phrases that, right before a cue, deny it: "nothing to do with race", "i dont
+# think it was about my religion", "it wasnt racist". A denied cue does not
+# count as a match. Plain negations ("they wouldn't serve me because i'm
+# black") do not deny the cue, so only denials of the motive are listed.
+_NEGATOR = (
+    r"(?:\bnot\b|\bnothing\b|\bnever\b|\bno\b|\bwasn'?t\b|\bisn'?t\b|"
+    r"\bweren'?t\b|\bdon'?t\b|\bdidn'?t\b|\bdoesn'?t\b)"
+)
+_MOTIVE = (
+    r"(?:about|because(?:\s+of)?|to\s+do\s+with|related\s+to|due\s+to|"
+    r"think\s+it\s+was|think\s+it'?s)"
+)
 NEGATION_PATTERN = re.compile(
-    r"(?:\bnot\b|\bno\b|n't\b|\bnothing to do with\b|\bnothing about\b|"
-    r"\bnever\b|\bwithout\b)[^.!?,;]{0,25}$"
+    rf"(?:{_NEGATOR}(?:\s+[\w']+){{0,4}}?\s+{_MOTIVE}\s+(?:[\w']+\s+){{0,3}}"
+    rf"|\b(?:wasn'?t|isn'?t|weren'?t)\s+(?:really\s+)?)$"
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -94,7 +104,7 @@ class Lexicon:
 
         for group, label, pattern in self._patterns:
             for found in pattern.finditer(normalised):
-                before = normalised[max(0, found.start() - 40) : found.start()]
+                before = normalised[max(0, found.start() - 60) : found.start()]
                 negated = bool(NEGATION_PATTERN.search(before))
                 matches.append(
                     CueMatch(group, label, found.start(), found.end(), negated)

@@ -5,19 +5,14 @@ replaced: the database by a temporary SQLite file and Rasa by a fake server on
 127.0.0.1 (see `fake_rasa.py`).
 """
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.app import app
 from directory.db.base import Base
 from directory.db.session import get_session, make_engine, make_sessionmaker
 from directory.rasa_client import RasaClient, get_rasa_client
@@ -28,7 +23,8 @@ from tests.gateway.fake_rasa import (
     build_app,
 )
 
-# Short enough to keep the slow-Rasa test quick, long enough for a loaded CI host.
+# Timeout of the default test client: long enough for a loaded host, short
+# enough that a hung request fails the test quickly.
 TEST_TIMEOUT_SECONDS = 1.0
 
 
@@ -70,7 +66,6 @@ def client(
     session_factory: sessionmaker[Session], rasa_client: RasaClient
 ) -> Iterator[TestClient]:
     """Return a test client of the real app wired to the test database and Rasa."""
-    from directory.app import app
 
     def get_test_session() -> Iterator[Session]:
         with session_factory() as session:

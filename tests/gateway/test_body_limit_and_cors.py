@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
@@ -124,6 +125,14 @@ def test_middleware_replays_body_in_one_message() -> None:
 
     assert inner.body == b"abcdef"
     assert sent[0]["status"] == 200
+
+
+@pytest.mark.parametrize("declared", [b"\xc2\xb2", b"-1", b"ten", b""])
+def test_middleware_invalid_length_counts_bytes(declared: bytes) -> None:
+    inner, sent = run_middleware([b"x" * 11], [(b"content-length", declared)], limit=10)
+
+    assert inner.called is False
+    assert sent[0]["status"] == 413
 
 
 def test_middleware_body_at_limit_passes() -> None:

@@ -84,7 +84,8 @@ def test_message_forwards_text_and_returns_reply(
 
     assert fake_rasa.messages_sent() == ["A man shouted at Tomasz on the bus"]
     assert body == {
-        "messages": [{"text": "I'm sorry that happened to you.", "buttons": []}]
+        "messages": [{"text": "I'm sorry that happened to you.", "buttons": []}],
+        "conversation_deleted": False,
     }
 
 
@@ -472,3 +473,26 @@ def test_message_wrong_json_shape_is_422(
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/json"
+
+
+def test_deletion_instruction_deletes_everywhere(
+    client: TestClient,
+    conversation_id: str,
+    fake_rasa: FakeRasa,
+    session_factory: sessionmaker[Session],
+) -> None:
+    fake_rasa.webhook_reply = [
+        {"recipient_id": conversation_id, "text": "I've cleared this conversation."},
+        {"recipient_id": conversation_id, "custom": {"delete_conversation": True}},
+    ]
+
+    body = post_text(client, conversation_id, "please delete what i said")
+
+    assert body["conversation_deleted"] is True
+    assert body["messages"] == [
+        {"text": "I've cleared this conversation.", "buttons": []}
+    ]
+    with session_factory() as session:
+        assert session.get(ChatConversation, conversation_id) is None
+    tracker_requests = fake_rasa.requests_to(f"/conversations/{conversation_id}/")
+    assert [request.method for request in tracker_requests] == ["PUT"]

@@ -174,6 +174,10 @@ class ChatPage {
       throw visitorError(STRINGS.fallback);
     }
     const body = await response.json();
+    if (body.conversation_deleted) {
+      // The server deleted the conversation; the next turn starts a new one.
+      sessionStorage.removeItem(STORAGE_KEY);
+    }
     return body.messages;
   }
 

@@ -19,6 +19,7 @@ SERVICE_PYTHON := $(SERVICE_VENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
+export SOS_ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 
 RASA_DATA := bot/data nlu/data
 RASA_DOMAIN := bot/domain

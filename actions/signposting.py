@@ -15,6 +15,9 @@ from actions.situation import situation_from_slots
 
 logger = logging.getLogger(__name__)
 
+# Entities that change the situation, and so the routes, when they appear.
+SITUATION_ENTITIES = ("area", "characteristic", "incident_type", "faith", "role")
+
 # Routes offered when the visitor asks to talk to a person.
 HUMAN_ROUTES = ("third_party_report", "emotional_support", "victim_support")
 
@@ -46,6 +49,34 @@ class ActionExplainAndSignpost(Action):
         send_result(dispatcher, result)
         dispatcher.utter_message(response="utter_next_steps")
         return [SlotSet("assessment_given", True)]
+
+
+class ActionHandleShortReply(Action):
+    """Handles yes, no or "rather not say" when no question is open.
+
+    "No, it was in Coalville" is classified as no, but it corrects the area:
+    when the message carried situation labels and the routes were already
+    given, the routes are sent again for the corrected situation.
+    """
+
+    def name(self) -> str:
+        return "action_handle_short_reply"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send updated routes after a correction, or ask what else is needed."""
+        entities = (tracker.latest_message or {}).get("entities") or []
+        corrected = any(e.get("entity") in SITUATION_ENTITIES for e in entities)
+
+        if corrected and tracker.get_slot("assessment_given"):
+            return await ActionExplainAndSignpost().run(dispatcher, tracker, domain)
+
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
 
 
 class ActionOfferHuman(Action):

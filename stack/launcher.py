@@ -76,6 +76,9 @@ class Stack:
                 "SOS_RASA_URL": self.rasa_url,
                 "SOS_RASA_TOKEN": self.rasa_token,
                 "SOS_DIRECTORY_URL": self.directory_url,
+                "SOS_ACTION_SERVER_URL": (
+                    f"http://127.0.0.1:{self.ports.actions}/webhook"
+                ),
             }
         )
         if self.database_url:
@@ -150,6 +153,8 @@ class Stack:
             str(REPO_ROOT / "bot" / "endpoints.yml"),
             "--credentials",
             str(REPO_ROOT / "bot" / "credentials.yml"),
+            "--logging-config-file",
+            str(REPO_ROOT / "bot" / "logging.yml"),
         ]
 
     def _directory_command(self) -> list[str]:

@@ -95,7 +95,9 @@ class Lexicon:
     @property
     def table_names(self) -> List[str]:
         """Names of the tables, in the order used for feature columns."""
-        return [f"{group}{LABEL_SEPARATOR}{label}" for group, label, _ in self._patterns]
+        return [
+            f"{group}{LABEL_SEPARATOR}{label}" for group, label, _ in self._patterns
+        ]
 
     def find(self, text: str) -> List[CueMatch]:
         """Find every cue phrase in the text, marking the denied ones."""
@@ -128,9 +130,7 @@ def split_table_name(name: str) -> Tuple[str, str]:
     return group.strip(), label.strip()
 
 
-def first_match(
-    matches: List[CueMatch], group: str, label: str
-) -> Optional[CueMatch]:
+def first_match(matches: List[CueMatch], group: str, label: str) -> Optional[CueMatch]:
     """Return the first undenied match of a label, if any."""
     for match in matches:
         if match.group == group and match.label == label and not match.negated:

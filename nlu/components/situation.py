@@ -15,8 +15,6 @@ import logging
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import joblib
-import numpy as np
-import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,10 +23,9 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from nlu.components.lexicon import CueMatch, Lexicon, first_match, normalise_text
+from nlu.components.lexicon import CueMatch, Lexicon, first_match
+from nlu.components.situation_model import SituationModel
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +52,15 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Return the default configuration (probability thresholds per group)."""
+        """Return the default configuration."""
         return {
-            # A label is predicted when the classifier's probability reaches the
-            # threshold of its group, or when an undenied cue phrase matches.
-            "thresholds": {group: 0.5 for group in LABEL_GROUPS},
             # Labels with fewer positive training examples than this are found
             # by cue phrases only.
             "min_examples": 3,
             # Inverse regularisation strength of each logistic regression.
             "C": 4.0,
+            # Cross-validation folds used to choose each label's threshold.
+            "folds": 4,
         }
 
     def __init__(
@@ -72,7 +68,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[Dict[str, Any]] = None,
+        model: Optional[SituationModel] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -91,44 +87,20 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit one logistic regression per label and store them with the lexicon."""
+        """Fit the situation model on the annotated examples and lookup tables."""
         lexicon = Lexicon.from_lookup_tables(training_data.lookup_tables)
         examples = [
-            example
-            for example in training_data.training_examples
-            if example.get(TEXT)
+            example for example in training_data.training_examples if example.get(TEXT)
         ]
-        texts = [example.get(TEXT) for example in examples]
-        labels = [example_labels(example) for example in examples]
-
-        word_vectoriser = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1
+        self._model = SituationModel(
+            lexicon.phrases,
+            C=self._config["C"],
+            min_examples=self._config["min_examples"],
+            folds=self._config["folds"],
+        ).fit(
+            [example.get(TEXT) for example in examples],
+            [example_labels(example) for example in examples],
         )
-        char_vectoriser = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-        )
-        normalised = [normalise_text(text) for text in texts]
-        word_vectoriser.fit(normalised)
-        char_vectoriser.fit(normalised)
-        self._model = {
-            "lexicon_phrases": lexicon.phrases,
-            "word_vectoriser": word_vectoriser,
-            "char_vectoriser": char_vectoriser,
-            "classifiers": {},
-        }
-        features = self._features(texts, lexicon)
-
-        for group, label in sorted(set().union(*labels) if labels else set()):
-            targets = np.array([(group, label) in row for row in labels], dtype=int)
-            if targets.sum() < self._config["min_examples"]:
-                logger.info("Label %s:%s has too few examples to learn.", group, label)
-                continue
-
-            classifier = LogisticRegression(
-                C=self._config["C"], class_weight="balanced", max_iter=2000
-            )
-            classifier.fit(features, targets)
-            self._model["classifiers"][f"{group}:{label}"] = classifier
 
         self.persist()
         return self._resource
@@ -162,75 +134,33 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         if self._model is None:
             return messages
 
-        lexicon = Lexicon(self._model["lexicon_phrases"])
-
         for message in messages:
             text = message.get(TEXT) or ""
-            entities = self.add_extractor_name(self.predict_entities(text, lexicon))
+            entities = self.add_extractor_name(predict_entities(self._model, text))
             message.set(
                 ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
             )
 
         return messages
 
-    def predict_entities(self, text: str, lexicon: Lexicon) -> List[Dict[str, Any]]:
-        """Return one entity per predicted label of the text."""
-        if not text.strip() or self._model is None:
-            return []
 
-        matches = lexicon.find(text)
-        probabilities = self._probabilities(text, lexicon)
-        predicted = self._decide(matches, probabilities)
-        predicted = resolve_conflicts(predicted, matches)
+def predict_entities(model: SituationModel, text: str) -> List[Dict[str, Any]]:
+    """Return one entity per predicted label of the text.
 
-        return [
-            label_entity(text, group, label, matches, probabilities)
-            for group, label in sorted(predicted)
-        ]
+    Button payloads such as ``/inform{"characteristic": "race"}`` carry their
+    entities already and are skipped.
+    """
+    if not text.strip() or text.lstrip().startswith("/"):
+        return []
 
-    def _features(self, texts: List[str], lexicon: Lexicon) -> scipy.sparse.csr_matrix:
-        """Build word n-gram, character n-gram and cue-phrase features."""
-        assert self._model is not None
-        normalised = [normalise_text(text) for text in texts]
-        hits = scipy.sparse.csr_matrix(
-            np.array([lexicon.hit_vector(text) for text in texts], dtype=float)
-        )
+    predicted, matches, probabilities = model.predict(text)
+    predicted = {label for label in predicted if label[0] in LABEL_GROUPS}
+    predicted = resolve_conflicts(predicted, matches)
 
-        return scipy.sparse.hstack(
-            [
-                self._model["word_vectoriser"].transform(normalised),
-                self._model["char_vectoriser"].transform(normalised),
-                hits,
-            ]
-        ).tocsr()
-
-    def _probabilities(self, text: str, lexicon: Lexicon) -> Dict[str, float]:
-        """Return the classifier's probability for every learned label."""
-        assert self._model is not None
-        features = self._features([text], lexicon)
-
-        return {
-            name: float(classifier.predict_proba(features)[0, 1])
-            for name, classifier in self._model["classifiers"].items()
-        }
-
-    def _decide(
-        self, matches: List[CueMatch], probabilities: Dict[str, float]
-    ) -> Set[Tuple[str, str]]:
-        """Combine classifier probabilities and cue matches into labels."""
-        thresholds = self._config["thresholds"]
-        predicted = {
-            (match.group, match.label)
-            for match in matches
-            if not match.negated and match.group in LABEL_GROUPS
-        }
-
-        for name, probability in probabilities.items():
-            group, _, label = name.partition(":")
-            if probability >= thresholds.get(group, 0.5):
-                predicted.add((group, label))
-
-        return predicted
+    return [
+        label_entity(text, group, label, matches, probabilities)
+        for group, label in sorted(predicted)
+    ]
 
 
 def example_labels(example: Message) -> Set[Tuple[str, str]]:

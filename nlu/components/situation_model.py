@@ -1,0 +1,168 @@
+"""The multi-label situation model, independent of Rasa's component graph.
+
+One logistic regression per label, over word n-grams, character n-grams and
+cue-phrase hits. Each label's decision threshold is chosen by cross-validation
+on the training data alone: the threshold with the best F1 for most labels, and
+for danger now the highest threshold that still finds nearly every urgent
+training example, because a missed emergency costs far more than a false alarm.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Dict, List, Set, Tuple
+
+import numpy as np
+import scipy.sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from nlu.components.lexicon import CueMatch, Lexicon, normalise_text
+
+logger = logging.getLogger(__name__)
+
+Label = Tuple[str, str]
+
+# Labels whose threshold favours recall: the share of training examples that
+# must still be found in cross-validation.
+RECALL_FIRST = {("urgency", "danger_now"): 0.98, ("urgency", "self_harm"): 0.98}
+
+THRESHOLD_CANDIDATES = np.round(np.arange(0.1, 0.91, 0.05), 2)
+
+
+@dataclass
+class SituationModel:
+    """Fitted vectorisers, per-label classifiers, thresholds and the lexicon."""
+
+    lexicon_phrases: Dict[str, List[str]]
+    C: float = 4.0
+    min_examples: int = 3
+    folds: int = 4
+    word_vectoriser: TfidfVectorizer = field(init=False)
+    char_vectoriser: TfidfVectorizer = field(init=False)
+    classifiers: Dict[str, LogisticRegression] = field(default_factory=dict)
+    thresholds: Dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lexicon = Lexicon(self.lexicon_phrases)
+        self.word_vectoriser = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1
+        )
+        self.char_vectoriser = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+        )
+
+    def __getstate__(self) -> Dict:
+        state = dict(self.__dict__)
+        state.pop("lexicon", None)
+        return state
+
+    def __setstate__(self, state: Dict) -> None:
+        self.__dict__.update(state)
+        self.lexicon = Lexicon(self.lexicon_phrases)
+
+    def fit(self, texts: List[str], labels: List[Set[Label]]) -> "SituationModel":
+        """Fit every label with enough examples and choose its threshold."""
+        normalised = [normalise_text(text) for text in texts]
+        self.word_vectoriser.fit(normalised)
+        self.char_vectoriser.fit(normalised)
+        features = self.features(texts)
+
+        for label in sorted(set().union(*labels) if labels else set()):
+            targets = np.array([label in row for row in labels], dtype=int)
+            if targets.sum() < self.min_examples:
+                logger.info("Label %s:%s has too few examples to learn.", *label)
+                continue
+
+            name = f"{label[0]}:{label[1]}"
+            self.thresholds[name] = self._choose_threshold(label, features, targets)
+            self.classifiers[name] = self._classifier().fit(features, targets)
+
+        return self
+
+    def features(self, texts: List[str]) -> scipy.sparse.csr_matrix:
+        """Build word n-gram, character n-gram and cue-phrase features."""
+        normalised = [normalise_text(text) for text in texts]
+        hits = np.array([self.lexicon.hit_vector(text) for text in texts], dtype=float)
+
+        return scipy.sparse.hstack(
+            [
+                self.word_vectoriser.transform(normalised),
+                self.char_vectoriser.transform(normalised),
+                scipy.sparse.csr_matrix(hits),
+            ]
+        ).tocsr()
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """Return the probability of every learned label for one text."""
+        features = self.features([text])
+        return {
+            name: float(classifier.predict_proba(features)[0, 1])
+            for name, classifier in self.classifiers.items()
+        }
+
+    def predict(self, text: str) -> Tuple[Set[Label], List[CueMatch], Dict[str, float]]:
+        """Return the predicted labels, the cue matches and the probabilities."""
+        matches = self.lexicon.find(text)
+        probabilities = self.probabilities(text)
+        predicted = {
+            (match.group, match.label) for match in matches if not match.negated
+        }
+
+        for name, probability in probabilities.items():
+            if probability >= self.thresholds.get(name, 0.5):
+                group, _, label = name.partition(":")
+                predicted.add((group, label))
+
+        return predicted, matches, probabilities
+
+    def _classifier(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+
+    def _choose_threshold(
+        self, label: Label, features: scipy.sparse.csr_matrix, targets: np.ndarray
+    ) -> float:
+        """Pick the label's threshold from out-of-fold probabilities."""
+        folds = min(self.folds, int(targets.sum()), int(len(targets) - targets.sum()))
+        if folds < 2:
+            return 0.5
+
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
+        scores = cross_val_predict(
+            self._classifier(), features, targets, cv=splitter, method="predict_proba"
+        )[:, 1]
+
+        if label in RECALL_FIRST:
+            return _recall_threshold(scores, targets, RECALL_FIRST[label])
+        return _best_f1_threshold(scores, targets)
+
+
+def _best_f1_threshold(scores: np.ndarray, targets: np.ndarray) -> float:
+    """Return the candidate threshold with the highest F1."""
+    best_threshold, best_f1 = 0.5, -1.0
+
+    for threshold in THRESHOLD_CANDIDATES:
+        predicted = scores >= threshold
+        true_positives = float(np.sum(predicted & (targets == 1)))
+        denominator = float(np.sum(predicted) + np.sum(targets))
+        f1 = 2 * true_positives / denominator if denominator else 0.0
+        if f1 > best_f1:
+            best_threshold, best_f1 = float(threshold), f1
+
+    return best_threshold
+
+
+def _recall_threshold(
+    scores: np.ndarray, targets: np.ndarray, min_recall: float
+) -> float:
+    """Return the highest candidate threshold that keeps recall at the minimum."""
+    positives = max(1, int(np.sum(targets)))
+
+    for threshold in sorted(THRESHOLD_CANDIDATES, reverse=True):
+        found = int(np.sum((scores >= threshold) & (targets == 1)))
+        if found / positives >= min_recall:
+            return float(threshold)
+
+    return float(min(THRESHOLD_CANDIDATES))

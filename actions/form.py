@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 class ValidateSituationForm(FormValidationAction):
     """Sends the 999 reply as soon as the visitor says someone is in danger."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_situation_form"
 
     async def validate_danger_now(
@@ -25,7 +25,7 @@ class ValidateSituationForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Accept the answer, replying with 999 first when it is yes."""
         if slot_value == "yes" and not tracker.get_slot("danger_warned"):
             dispatcher.utter_message(response="utter_danger_now")
@@ -36,7 +36,7 @@ class ValidateSituationForm(FormValidationAction):
 class ActionAskArea(Action):
     """Asks where it happened, naming the postcode when it spans councils."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_area"
 
     async def run(

@@ -17,7 +17,9 @@ def format_route(route: Dict[str, Any]) -> str:
     """Write one route as a short block: name, reason, contacts and hours."""
     lines = [f"{route['name']}: {route['reason']}"]
     contacts = [
-        f"{label}: {route[field]}" for field, label in CONTACT_LABELS if route.get(field)
+        f"{label}: {route[field]}"
+        for field, label in CONTACT_LABELS
+        if route.get(field)
     ]
     if contacts:
         lines.append(". ".join(contacts))

@@ -49,10 +49,15 @@ class ActionExtractSituation(Action):
         intent = (message.get("intent") or {}).get("name")
         requested = tracker.get_slot("requested_slot")
 
-        updates = merge_labels(tracker, entities)
-        updates.update(extract_place(entities))
-        updates.update(extract_single(entities, "role"))
-        updates.update(extract_single(entities, "age_group"))
+        found = merge_labels(tracker, entities)
+        found.update(extract_place(entities))
+        found.update(extract_single(entities, "role"))
+        found.update(extract_single(entities, "age_group"))
+        updates = {
+            slot: value
+            for slot, value in found.items()
+            if tracker.get_slot(slot) != value
+        }
         updates.update(answer_to_question(intent, requested, updates))
 
         if intent == "crisis":

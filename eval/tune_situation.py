@@ -32,7 +32,7 @@ from nlu.components.situation_model import SituationModel  # noqa: E402
 
 def micro_f1(expected: List[Set[str]], predicted: List[Set[str]]) -> Dict[str, float]:
     """Return micro precision, recall and F1 over paired label sets."""
-    true_positives = sum(len(e & p) for e, p in zip(expected, predicted))
+    true_positives = sum(len(e & p) for e, p in zip(expected, predicted, strict=True))
     predicted_count = sum(len(p) for p in predicted)
     expected_count = sum(len(e) for e in expected)
     precision = true_positives / predicted_count if predicted_count else 0.0

@@ -98,7 +98,9 @@ class Stack:
         self._spawn("directory", self._directory_command())
 
         self._wait_until_ready("directory", f"{self.directory_url}/health")
-        self._wait_until_ready("actions", f"http://127.0.0.1:{self.ports.actions}/health")
+        self._wait_until_ready(
+            "actions", f"http://127.0.0.1:{self.ports.actions}/health"
+        )
         self._wait_until_ready(
             "rasa", f"{self.rasa_url}/status?token={self.rasa_token}"
         )

@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Dict, List, Set, Text
+from typing import Any, Dict, List, Set
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,7 +37,7 @@ class LanguageDetector(GraphComponent):
     """Replaces the intent with ``non_english`` for text that is not English."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Return the default configuration."""
         return {
             # Share of letters outside the Latin script above which a message
@@ -48,7 +48,7 @@ class LanguageDetector(GraphComponent):
             "min_foreign_words": 2,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
         words = yaml.safe_load(WORD_LIST_FILE.read_text(encoding="utf-8"))
         self._english: Set[str] = set(words["english"])
@@ -57,11 +57,11 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Create the component."""
         return cls(config)
 
@@ -76,7 +76,7 @@ class LanguageDetector(GraphComponent):
         return messages
 
     def is_non_english(self, text: str) -> bool:
-        """Return whether the text is clearly written in a language other than English."""
+        """Return whether the text is clearly in a language other than English."""
         letters = [char for char in text if char.isalpha()]
         if not letters:
             return False

@@ -24,7 +24,7 @@ _NEGATOR = (
 )
 _MOTIVE = (
     r"(?:about|because(?:\s+of)?|to\s+do\s+with|related\s+to|due\s+to|"
-    r"think\s+it\s+was|think\s+it'?s)"
+    r"think\s+(?:it|this|that)\s+was|think\s+it'?s|think\s+(?:it|this|that)\s+is)"
 )
 NEGATION_PATTERN = re.compile(
     rf"(?:{_NEGATOR}(?:\s+[\w']+){{0,4}}?\s+{_MOTIVE}\s+(?:[\w']+\s+){{0,3}}"
@@ -79,7 +79,7 @@ class Lexicon:
             self._patterns.append((group, label, pattern))
 
     @classmethod
-    def from_lookup_tables(cls, lookup_tables: Iterable[Dict]) -> "Lexicon":
+    def from_lookup_tables(cls, lookup_tables: Iterable[Dict]) -> Lexicon:
         """Build a lexicon from Rasa lookup tables whose names contain a colon."""
         phrases: Dict[str, List[str]] = {}
 

@@ -12,7 +12,7 @@ label, so the labels reach slots, stories and ``/model/parse`` like any entity.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -51,7 +51,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
     """Predicts the situation labels of a message and adds them as entities."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Return the default configuration."""
         return {
             # Labels with fewer positive training examples than this are found
@@ -65,7 +65,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Optional[SituationModel] = None,
@@ -78,11 +78,11 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SituationClassifier":
+    ) -> SituationClassifier:
         """Create an untrained component."""
         return cls(config, model_storage, resource)
 
@@ -113,12 +113,12 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "SituationClassifier":
+    ) -> SituationClassifier:
         """Load the fitted model, or return an untrained component if it is missing."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -155,6 +155,9 @@ def predict_entities(model: SituationModel, text: str) -> List[Dict[str, Any]]:
 
     predicted, matches, probabilities = model.predict(text)
     predicted = {label for label in predicted if label[0] in LABEL_GROUPS}
+    predicted |= urgency_from_cues(matches)
+    predicted -= denied_labels(matches)
+    predicted |= verbal_abuse_from_cues(predicted, matches)
     predicted = resolve_conflicts(predicted, matches)
 
     return [
@@ -173,6 +176,57 @@ def example_labels(example: Message) -> Set[Tuple[str, str]]:
             labels.add((group, str(entity["value"])))
 
     return labels
+
+
+def urgency_from_cues(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
+    """Apply the cue rule for urgency, which backs up the classifier.
+
+    Danger now needs an immediacy cue ("right now", "still", "outside") and a
+    danger cue ("knife", "kill", "banging") with no cue placing the events in
+    the past. A self-harm means or plan ("all my meds", "written a note") marks
+    self-harm on its own. The cue tables are the ``cue:`` lookup tables.
+    """
+    cues = {match.label for match in matches if match.group == "cue"}
+    labels: Set[Tuple[str, str]] = set()
+
+    if {"immediacy", "danger"} <= cues and "past" not in cues:
+        labels.add(("urgency", "danger_now"))
+    if "self_harm_means" in cues:
+        labels.add(("urgency", "self_harm"))
+
+    return labels
+
+
+def verbal_abuse_from_cues(
+    predicted: Set[Tuple[str, str]], matches: List[CueMatch]
+) -> Set[Tuple[str, str]]:
+    """Mark verbal abuse when something hostile was said aloud to the visitor.
+
+    A speech cue ("said", "shouted", "mocked") in a message about a targeted
+    characteristic is verbal abuse, unless the abuse was online only, which is
+    labelled online abuse instead.
+    """
+    cues = {match.label for match in matches if match.group == "cue"}
+    groups = {group for group, label in predicted if label != "none"}
+    online = ("incident_type", "online_abuse") in predicted
+
+    if "speech" in cues and "characteristic" in groups and not online:
+        return {("incident_type", "verbal_abuse")}
+    return set()
+
+
+def denied_labels(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
+    """Return the characteristics whose cue the visitor denies anywhere.
+
+    In "my gay son got into a fight, nothing to do with him being gay" the
+    second cue is denied, so sexual orientation is not predicted even though
+    the first cue is not denied.
+    """
+    return {
+        (match.group, match.label)
+        for match in matches
+        if match.negated and match.group == "characteristic"
+    }
 
 
 def resolve_conflicts(

@@ -25,6 +25,11 @@ logger = logging.getLogger(__name__)
 
 Label = Tuple[str, str]
 
+# Minimum classifier probability for a cue phrase to count, per group. Cue
+# phrases for incident types are often ambiguous ("kicked me out" is not an
+# assault), so they need some support from the classifier.
+CUE_GATES = {"incident_type": 0.2}
+
 # Labels whose threshold favours recall: the share of training examples that
 # must still be found in cross-validation.
 RECALL_FIRST = {("urgency", "danger_now"): 0.98, ("urgency", "self_harm"): 0.98}
@@ -63,7 +68,7 @@ class SituationModel:
         self.__dict__.update(state)
         self.lexicon = Lexicon(self.lexicon_phrases)
 
-    def fit(self, texts: List[str], labels: List[Set[Label]]) -> "SituationModel":
+    def fit(self, texts: List[str], labels: List[Set[Label]]) -> SituationModel:
         """Fit every label with enough examples and choose its threshold."""
         normalised = [normalise_text(text) for text in texts]
         self.word_vectoriser.fit(normalised)
@@ -108,7 +113,11 @@ class SituationModel:
         matches = self.lexicon.find(text)
         probabilities = self.probabilities(text)
         predicted = {
-            (match.group, match.label) for match in matches if not match.negated
+            (match.group, match.label)
+            for match in matches
+            if not match.negated
+            and probabilities.get(f"{match.group}:{match.label}", 1.0)
+            >= CUE_GATES.get(match.group, 0.0)
         }
 
         for name, probability in probabilities.items():

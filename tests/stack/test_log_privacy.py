@@ -11,7 +11,9 @@ PLANTED = "Priya Shah of 12 Invented Road said this"
 
 
 def record_with(message: str) -> logging.LogRecord:
-    return logging.LogRecord("rasa.core.channels.rest", 40, __file__, 1, message, (), None)
+    return logging.LogRecord(
+        "rasa.core.channels.rest", 40, __file__, 1, message, (), None
+    )
 
 
 def test_structlog_record_loses_text() -> None:

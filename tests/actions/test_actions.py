@@ -1,0 +1,258 @@
+"""Action tests on trackers recorded from the running assistant.
+
+The trackers in trackers/ were fetched from Rasa's tracker API after real
+conversations through the gateway; a test changes only the field it is about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.form import ActionAskArea
+from actions.safety import ActionCheckDanger, ActionMisunderstood
+from actions.signposting import (
+    ActionDeleteConversation,
+    ActionExplainAndSignpost,
+    ActionHandleShortReply,
+)
+from actions.situation import ActionExtractSituation, situation_from_slots
+from tests.actions.conftest import DirectoryStandIn, load_tracker
+
+
+def run(action: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> List:
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[str]:
+    return [message.get("response") for message in dispatcher.messages]
+
+
+def with_latest_message(
+    tracker: Tracker, intent: str, entities: List[Dict[str, Any]]
+) -> Tracker:
+    changed = copy.deepcopy(tracker)
+    changed.latest_message = {
+        "text": "recorded text replaced by the test",
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities,
+    }
+    return changed
+
+
+def entity(name: str, value: str) -> Dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": 1}
+
+
+def test_extract_unchanged_labels_sets_nothing(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = load_tracker("graffiti_before_danger_answer")
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert events == []
+
+
+def test_extract_merges_new_characteristic(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_routes_given"),
+        "inform",
+        [entity("characteristic", "race")],
+    )
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert SlotSet("characteristics", ["religion", "race"]) in events
+
+
+def test_extract_correction_replaces_area(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_routes_given"),
+        "deny",
+        [entity("area", "north_west_leicestershire")],
+    )
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert SlotSet("area", "north_west_leicestershire") in events
+
+
+def test_extract_no_answers_danger_question(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "deny", []
+    )
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert events == [SlotSet("danger_now", "no")]
+
+
+def test_extract_decline_fills_requested_slot(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("postcode_district_only"), "decline_to_say", []
+    )
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert events == [SlotSet("area", "not_said")]
+
+
+def test_extract_other_details_skip_danger(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        "inform",
+        [entity("incident_type", "threats")],
+    )
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert SlotSet("danger_now", "not_answered") in events
+
+
+def test_check_danger_sends_999_once(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("danger_now_first_message")
+    tracker.slots["danger_warned"] = None
+
+    events = run(ActionCheckDanger(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_now"]
+    assert events == [SlotSet("danger_warned", True)]
+
+
+def test_check_danger_already_warned_silent(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = load_tracker("danger_now_first_message")
+
+    events = run(ActionCheckDanger(), dispatcher, tracker)
+
+    assert dispatcher.messages == []
+    assert events == []
+
+
+def test_check_danger_child_gets_childline(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("crisis_child")
+    tracker.slots["crisis_given"] = None
+
+    events = run(ActionCheckDanger(), dispatcher, tracker)
+
+    assert responses(dispatcher) == [
+        "utter_crisis_support",
+        "utter_crisis_support_child",
+    ]
+    assert SlotSet("crisis_given", True) in events
+
+
+def test_misunderstood_twice_asks_rephrase(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("misunderstood_twice")
+
+    run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_please_rephrase"]
+
+
+def test_misunderstood_third_gives_person(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("misunderstood_twice")
+    last_user_event = next(
+        event for event in reversed(tracker.events) if event["event"] == "user"
+    )
+    tracker.events.append(copy.deepcopy(last_user_event))
+
+    run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_misunderstood_routes"]
+
+
+def test_signpost_posts_situation_from_slots(
+    dispatcher: CollectingDispatcher, directory: DirectoryStandIn
+) -> None:
+    tracker = load_tracker("graffiti_routes_given")
+
+    events = run(ActionExplainAndSignpost(), dispatcher, tracker)
+
+    assert directory.requests == [situation_from_slots(tracker)]
+    assert directory.requests[0]["characteristics"] == ["religion"]
+    assert directory.requests[0]["area"] == "charnwood"
+    assert events == [SlotSet("assessment_given", True)]
+
+
+def test_signpost_sends_explanation_and_routes(
+    dispatcher: CollectingDispatcher, directory: DirectoryStandIn
+) -> None:
+    tracker = load_tracker("graffiti_routes_given")
+
+    run(ActionExplainAndSignpost(), dispatcher, tracker)
+
+    texts = [message.get("text") or "" for message in dispatcher.messages]
+    route_names = [route["name"] for route in directory.result["routes"]]
+    assert texts[0] == "\n\n".join(directory.result["explanation"])
+    for name in route_names:
+        assert any(text.startswith(f"{name}:") for text in texts)
+    assert responses(dispatcher)[-1] == "utter_next_steps"
+
+
+def test_signpost_directory_down_gives_fallback(
+    dispatcher: CollectingDispatcher, directory: DirectoryStandIn
+) -> None:
+    directory.status = 500
+    tracker = load_tracker("graffiti_routes_given")
+
+    events = run(ActionExplainAndSignpost(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_key_routes_fallback"]
+    assert events == [SlotSet("assessment_given", True)]
+
+
+def test_short_reply_with_correction_resignposts(
+    dispatcher: CollectingDispatcher, directory: DirectoryStandIn
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_routes_given"),
+        "deny",
+        [entity("area", "north_west_leicestershire")],
+    )
+    tracker.slots["assessment_given"] = True
+
+    run(ActionHandleShortReply(), dispatcher, tracker)
+
+    assert len(directory.requests) == 1
+    assert responses(dispatcher)[-1] == "utter_next_steps"
+
+
+def test_short_reply_plain_no_asks(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_latest_message(load_tracker("graffiti_routes_given"), "deny", [])
+
+    run(ActionHandleShortReply(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_anything_else"]
+
+
+def test_ask_area_names_postcode(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("postcode_district_only")
+
+    run(ActionAskArea(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_ask_area_for_postcode"]
+    assert dispatcher.messages[0]["postcode_district"] == "LE2"
+
+
+def test_delete_sends_instruction_and_resets(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = load_tracker("graffiti_routes_given")
+
+    events = run(ActionDeleteConversation(), dispatcher, tracker)
+
+    assert responses(dispatcher)[0] == "utter_delete_done"
+    assert dispatcher.messages[1]["custom"] == {"delete_conversation": True}
+    assert events == [ActiveLoop(None), AllSlotsReset()]

@@ -95,8 +95,14 @@ test-stack: train db
 
 test: lint typecheck validate test-service test-rasa test-conversations test-stack
 
+# Scores the held-out set through the running stack, then intent
+# classification with `rasa test nlu` on the same messages.
 eval: train db
 	$(SERVICE_PYTHON) -m stack eval
+	$(SERVICE_PYTHON) eval/to_rasa_nlu.py --file eval/heldout.jsonl --out var/heldout_nlu.yml
+	$(RASA) test nlu --model models/assistant.tar.gz --nlu var/heldout_nlu.yml \
+	    --out var/results/nlu --no-plot
+	@grep -A4 '"accuracy"' var/results/nlu/intent_report.json | head -5
 
 ## Maintenance -------------------------------------------------------------
 

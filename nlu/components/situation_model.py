@@ -28,11 +28,11 @@ Label = Tuple[str, str]
 # Minimum classifier probability for a cue phrase to count, per group. Cue
 # phrases for incident types are often ambiguous ("kicked me out" is not an
 # assault), so they need some support from the classifier.
-CUE_GATES = {"incident_type": 0.2}
+CUE_GATES = {"incident_type": 0.2, "characteristic": 0.1}
 
 # Labels whose threshold favours recall: the share of training examples that
 # must still be found in cross-validation.
-RECALL_FIRST = {("urgency", "danger_now"): 0.98, ("urgency", "self_harm"): 0.98}
+RECALL_FIRST = {("urgency", "danger_now"): 0.9, ("urgency", "self_harm"): 0.95}
 
 THRESHOLD_CANDIDATES = np.round(np.arange(0.1, 0.91, 0.05), 2)
 

@@ -52,8 +52,9 @@ setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed
 
 ## Training and data -------------------------------------------------------
 
-# Rasa compares the fingerprint of config, domain and data with the latest
-# model in models/ and retrains only the parts that changed.
+# Rasa caches trained components in .rasa/cache by the fingerprint of their
+# config and data, so a rerun retrains only what changed and then rewrites
+# models/assistant.tar.gz.
 train: setup
 	$(RASA) train --config $(RASA_CONFIG) --domain $(RASA_DOMAIN) \
 	    --data $(RASA_DATA) --out models --fixed-model-name assistant

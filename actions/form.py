@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 class ValidateSituationForm(FormValidationAction):
-    """Sends the 999 reply as soon as the visitor says someone is in danger."""
+    """Sends the 999 reply when the visitor answers yes to the danger question."""
 
     def name(self) -> str:
         return "validate_situation_form"
@@ -26,8 +26,18 @@ class ValidateSituationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        """Accept the answer, replying with 999 first when it is yes."""
-        if slot_value == "yes" and not tracker.get_slot("danger_warned"):
+        """Accept the answer, replying with 999 first when it is yes.
+
+        A message flagged as danger now has had the 999 reply from
+        action_validate_slot_mappings already, so only a plain yes gets it here.
+        """
+        entities = (tracker.latest_message or {}).get("entities") or []
+        flagged = any(
+            e.get("entity") == "urgency" and e.get("value") == "danger_now"
+            for e in entities
+        )
+
+        if slot_value == "yes" and not flagged:
             dispatcher.utter_message(response="utter_danger_now")
             return {"danger_now": slot_value, "danger_warned": True}
         return {"danger_now": slot_value}

@@ -1,4 +1,8 @@
-"""Actions that put safety first: danger now, self-harm and misunderstanding."""
+"""Actions for messages the assistant cannot act on: misunderstood or not English.
+
+The 999 and crisis replies are sent by action_validate_slot_mappings, which
+Rasa runs after every message.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.directory_client import DirectoryUnavailable, signpost
@@ -24,36 +28,7 @@ MISUNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
 
 # Routes offered to a visitor who writes in another language: services where an
 # interpreter can be asked for.
-INTERPRETER_ROUTES = ("police_report", "victim_support")
-
-
-class ActionCheckDanger(Action):
-    """Sends the 999 reply and the crisis lines first, when they are needed."""
-
-    def name(self) -> str:
-        return "action_check_danger"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: Dict[str, Any],
-    ) -> List[EventType]:
-        """Send the danger and crisis replies once each per conversation."""
-        situation = situation_from_slots(tracker)
-        events: List[EventType] = []
-
-        if situation["urgent"] and not tracker.get_slot("danger_warned"):
-            dispatcher.utter_message(response="utter_danger_now")
-            events.append(SlotSet("danger_warned", True))
-
-        if situation["self_harm"] and not tracker.get_slot("crisis_given"):
-            dispatcher.utter_message(response="utter_crisis_support")
-            if situation["under_18"]:
-                dispatcher.utter_message(response="utter_crisis_support_child")
-            events.append(SlotSet("crisis_given", True))
-
-        return events
+INTERPRETER_ROUTES = ("emergency", "crisis", "police_report", "victim_support")
 
 
 class ActionMisunderstood(Action):

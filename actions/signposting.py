@@ -19,7 +19,13 @@ logger = logging.getLogger(__name__)
 SITUATION_ENTITIES = ("area", "characteristic", "incident_type", "faith", "role")
 
 # Routes offered when the visitor asks to talk to a person.
-HUMAN_ROUTES = ("third_party_report", "emotional_support", "victim_support")
+HUMAN_ROUTES = (
+    "emergency",
+    "crisis",
+    "third_party_report",
+    "emotional_support",
+    "victim_support",
+)
 
 
 class ActionExplainAndSignpost(Action):

@@ -75,6 +75,63 @@ class ActionExtractSituation(Action):
         ]
 
 
+class ActionValidateSlotMappings(Action):
+    """Sends the 999 and crisis replies for every message flagged as urgent.
+
+    Rasa runs ``action_validate_slot_mappings`` after the slot extraction of
+    every message, before it picks the next action, and passes on the messages
+    it sends (messages from the extraction action itself are dropped). So these
+    replies come first whatever the intent and whether or not a form is active.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the safety replies and record that they were given."""
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        under_18 = tracker.get_slot("age_group") == "under_18"
+
+        sent = send_safety_replies(
+            dispatcher, message.get("entities") or [], intent, under_18
+        )
+        return [SlotSet(slot, value) for slot, value in sent.items()]
+
+
+def send_safety_replies(
+    dispatcher: CollectingDispatcher,
+    entities: List[Dict[str, Any]],
+    intent: Optional[str],
+    under_18: bool,
+) -> Dict[str, Any]:
+    """Send the 999 and crisis replies for a message flagged as urgent.
+
+    Returns the slots that record which replies were sent.
+    """
+    flags = {e["value"] for e in entities if e.get("entity") == "urgency"}
+    if intent == "crisis":
+        flags.add("self_harm")
+    sent: Dict[str, Any] = {}
+
+    if "danger_now" in flags:
+        dispatcher.utter_message(response="utter_danger_now")
+        sent["danger_warned"] = True
+
+    if "self_harm" in flags:
+        dispatcher.utter_message(response="utter_crisis_support")
+        if under_18:
+            dispatcher.utter_message(response="utter_crisis_support_child")
+        sent["crisis_given"] = True
+
+    return sent
+
+
 def merge_labels(tracker: Tracker, entities: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Add the message's labels to the list slots, keeping earlier labels.
 
@@ -154,10 +211,14 @@ def situation_from_slots(tracker: Tracker) -> Dict[str, Any]:
     urgency = tracker.get_slot("urgency") or []
     area = tracker.get_slot("area")
 
+    named = [value for value in characteristics if value not in ("none", NOT_SAID)]
+    # A visitor who would rather not say what was targeted has not said it was
+    # not about who they are, so the reading stays open instead of "not hate".
+    if not named and NOT_SAID in characteristics:
+        named = ["other"]
+
     return {
-        "characteristics": [
-            value for value in characteristics if value not in ("none", NOT_SAID)
-        ],
+        "characteristics": named,
         "faiths": tracker.get_slot("faiths") or [],
         "incident_types": [
             value

@@ -27,8 +27,8 @@ SERVICE_BIN = REPO_ROOT / ".venvs" / "service" / "bin"
 MODEL_PATH = REPO_ROOT / "models" / "assistant.tar.gz"
 LOG_DIR = REPO_ROOT / "var" / "log"
 
-# Rasa loads TensorFlow and the model before it answers, about 25 seconds on a
-# 2-core machine; the limit leaves room for a slower one.
+# Rasa loads TensorFlow and the model before it replies: about 30 seconds on the
+# 2-core development machine. The limit leaves room for a slower one.
 START_TIMEOUT_SECONDS = 180.0
 
 
@@ -218,6 +218,8 @@ def run_forever() -> None:
         while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)
         print("A process stopped unexpectedly: see the logs in var/log/.")
+        stack.stop()
+        sys.exit(1)
     except KeyboardInterrupt:
         print("\nStopping...")
     except StackError as exc:

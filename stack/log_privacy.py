@@ -1,7 +1,10 @@
 """A logging filter that keeps visitor text out of Rasa's logs.
 
-Rasa 3.6 logs failures of the REST channel through structlog as JSON, with the
-message text and, in the traceback, the local variables of every frame. This
+Rasa 3.6 logs failures of the REST channel through structlog, with the message
+text and, in the traceback, the local variables of every frame. It renders them
+as JSON when its standard error is not a terminal, as it is when the stack
+launcher starts it; in a terminal it prints them as text, which this filter
+does not change. This
 filter rewrites such records to the event name, the level and the exception
 types and code locations, which is enough to find the fault.
 
@@ -13,7 +16,14 @@ import json
 import logging
 
 # Keys of a structlog event that never contain visitor text.
-SAFE_KEYS = ("event", "level", "timestamp", "sender_id", "conversation_id")
+SAFE_KEYS = (
+    "event",
+    "level",
+    "timestamp",
+    "sender_id",
+    "conversation_id",
+    "placeholder_key",
+)
 
 
 class DropVisitorText(logging.Filter):

@@ -36,7 +36,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise_text(text: str) -> str:
-    """Lowercase the text and unify apostrophes, keeping character offsets."""
+    """Lowercase the text and unify apostrophes.
+
+    Offsets into the result match the original text except after the rare
+    characters whose lowercase form is longer, such as "İ".
+    """
     return text.translate(_APOSTROPHES).lower()
 
 

@@ -15,13 +15,17 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form import ActionAskArea
-from actions.safety import ActionCheckDanger, ActionMisunderstood
+from actions.safety import ActionMisunderstood
 from actions.signposting import (
     ActionDeleteConversation,
     ActionExplainAndSignpost,
     ActionHandleShortReply,
 )
-from actions.situation import ActionExtractSituation, situation_from_slots
+from actions.situation import (
+    ActionExtractSituation,
+    ActionValidateSlotMappings,
+    situation_from_slots,
+)
 from tests.actions.conftest import DirectoryStandIn, load_tracker
 
 
@@ -119,38 +123,70 @@ def test_extract_other_details_skip_danger(dispatcher: CollectingDispatcher) -> 
     assert SlotSet("danger_now", "not_answered") in events
 
 
-def test_check_danger_sends_999_once(dispatcher: CollectingDispatcher) -> None:
+def test_safety_danger_message_gets_999(dispatcher: CollectingDispatcher) -> None:
     tracker = load_tracker("danger_now_first_message")
-    tracker.slots["danger_warned"] = None
 
-    events = run(ActionCheckDanger(), dispatcher, tracker)
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
 
     assert responses(dispatcher) == ["utter_danger_now"]
     assert events == [SlotSet("danger_warned", True)]
 
 
-def test_check_danger_already_warned_silent(
+def test_safety_repeats_999_every_flag(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_routes_given"),
+        "ask_human",
+        [entity("urgency", "danger_now")],
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_now"]
+    assert SlotSet("danger_warned", True) in events
+
+
+def test_safety_child_crisis_gets_childline(
     dispatcher: CollectingDispatcher,
 ) -> None:
-    tracker = load_tracker("danger_now_first_message")
-
-    events = run(ActionCheckDanger(), dispatcher, tracker)
-
-    assert dispatcher.messages == []
-    assert events == []
-
-
-def test_check_danger_child_gets_childline(dispatcher: CollectingDispatcher) -> None:
     tracker = load_tracker("crisis_child")
-    tracker.slots["crisis_given"] = None
 
-    events = run(ActionCheckDanger(), dispatcher, tracker)
+    run(ActionValidateSlotMappings(), dispatcher, tracker)
 
     assert responses(dispatcher) == [
         "utter_crisis_support",
         "utter_crisis_support_child",
     ]
+
+
+def test_safety_crisis_intent_gets_samaritans(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(load_tracker("graffiti_routes_given"), "crisis", [])
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_crisis_support"]
     assert SlotSet("crisis_given", True) in events
+
+
+def test_safety_calm_message_sends_nothing(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = load_tracker("graffiti_routes_given")
+
+    run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert dispatcher.messages == []
+
+
+def test_declined_characteristic_stays_open() -> None:
+    tracker = load_tracker("graffiti_routes_given")
+    tracker.slots["characteristics"] = ["not_said"]
+
+    situation = situation_from_slots(tracker)
+
+    assert situation["characteristics"] == ["other"]
+    assert situation["hate_denied"] is False
 
 
 def test_misunderstood_twice_asks_rephrase(dispatcher: CollectingDispatcher) -> None:
@@ -256,3 +292,14 @@ def test_delete_sends_instruction_and_resets(
     assert responses(dispatcher)[0] == "utter_delete_done"
     assert dispatcher.messages[1]["custom"] == {"delete_conversation": True}
     assert events == [ActiveLoop(None), AllSlotsReset()]
+
+
+def test_extract_crisis_intent_flags_self_harm(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(load_tracker("graffiti_routes_given"), "crisis", [])
+
+    events = run(ActionExtractSituation(), dispatcher, tracker)
+
+    assert SlotSet("urgency", ["self_harm"]) in events
+    assert dispatcher.messages == []

@@ -3,6 +3,9 @@ server and directory database. All people and events are invented."""
 
 from __future__ import annotations
 
+import httpx
+
+from stack.launcher import Stack
 from tests.stack.conftest import Conversation, joined
 
 EMERGENCY = "999"
@@ -144,3 +147,51 @@ def test_third_misunderstanding_gives_person(conversation: Conversation) -> None
     reply = joined(conversation.say("qwzx plorp vintage marmalade"))
 
     assert STOP_HATE_UK in reply
+
+
+def test_delete_request_clears_everywhere(
+    conversation: Conversation, stack: Stack
+) -> None:
+    conversation.say("a man on the bus called me a p*ki in loughborough")
+    response = conversation.client.post(
+        f"/api/chat/conversations/{conversation.id}/messages",
+        json={"text": "please delete everything i told you"},
+    )
+    body = response.json()
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{conversation.id}/tracker",
+        params={"token": stack.rasa_token},
+        timeout=10,
+    ).json()
+    after = conversation.client.post(
+        f"/api/chat/conversations/{conversation.id}/messages", json={"text": "hi"}
+    )
+
+    assert body["conversation_deleted"] is True
+    assert "cleared" in joined(body["messages"])
+    assert [e for e in tracker["events"] if e["event"] == "user"] == []
+    assert after.status_code == 404
+
+
+def test_self_harm_in_question_gets_samaritans(
+    conversation: Conversation,
+) -> None:
+    messages = conversation.say(
+        "i need to talk to someone now, im going to hurt myself"
+    )
+
+    assert SAMARITANS in joined(messages[:2])
+
+
+def test_declined_characteristic_keeps_hate_routes(
+    conversation: Conversation,
+) -> None:
+    conversation.say("a lad punched me outside the chippy")
+    conversation.press("No")
+    asked_area = joined(conversation.press("I'd rather not say"))
+
+    assert "Where did it happen" in asked_area
+    reply = joined(conversation.say("it was in loughborough"))
+
+    assert "Stop Hate UK" in reply
+    assert "True Vision" in reply

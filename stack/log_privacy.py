@@ -2,9 +2,9 @@
 
 Rasa 3.6 logs failures of the REST channel through structlog, with the message
 text and, in the traceback, the local variables of every frame. It renders them
-as JSON when its standard error is not a terminal, as it is when the stack
-launcher starts it; in a terminal it prints them as text, which this filter
-does not change. This
+as JSON when its standard error is not a terminal, which is the case when the
+stack launcher starts it. In a terminal it prints them as text, and this filter
+does not change those. This
 filter rewrites such records to the event name, the level and the exception
 types and code locations, which is enough to find the fault.
 

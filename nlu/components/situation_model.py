@@ -2,9 +2,10 @@
 
 One logistic regression per label, over word n-grams, character n-grams and
 cue-phrase hits. Each label's decision threshold is chosen by cross-validation
-on the training data alone: the threshold with the best F1 for most labels, and
-for danger now the highest threshold that still finds nearly every urgent
-training example, because a missed emergency costs far more than a false alarm.
+on the training data alone. Most labels get the threshold with the best F1.
+Danger now and self-harm get the highest threshold that still finds a set
+share of the urgent training examples, because a missed emergency costs far
+more than a false alarm.
 """
 
 from __future__ import annotations

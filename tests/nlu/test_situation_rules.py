@@ -1,0 +1,113 @@
+"""The cue rules and cue matching behind the situation classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.components.lexicon import Lexicon
+from nlu.components.situation import (
+    denied_labels,
+    resolve_conflicts,
+    urgency_from_cues,
+    verbal_abuse_from_cues,
+)
+
+LEXICON = Lexicon(
+    {
+        "cue:immediacy": ["right now", "still", "outside"],
+        "cue:danger": ["knife", "kill", "banging"],
+        "cue:past": ["last week", "yesterday"],
+        "cue:self_harm_means": ["all my meds", "end it all"],
+        "cue:speech": ["shouted", "called me"],
+        "characteristic:race": ["p*ki", "racist", "go back to your country"],
+        "characteristic:sexual_orientation": ["gay"],
+        "faith:muslim": ["hijab"],
+        "incident_type:online_abuse": ["comments"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("hes outside right now with a knife", True),
+        ("they are still banging on the door", True),
+        ("he had a knife last week", False),
+        ("they were banging on my door yesterday", False),
+        ("he is outside", False),
+        ("he said he would kill me", False),
+    ],
+)
+def test_danger_rule_needs_both_cues(text: str, urgent: bool) -> None:
+    labels = urgency_from_cues(LEXICON.find(text))
+
+    assert (("urgency", "danger_now") in labels) is urgent
+
+
+def test_self_harm_means_flag_alone() -> None:
+    labels = urgency_from_cues(LEXICON.find("i want to take all my meds"))
+
+    assert labels == {("urgency", "self_harm")}
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("it was nothing to do with him being gay", True),
+        ("i dont think this was racist", True),
+        ("it wasnt racist", True),
+        ("they wouldnt serve me because im gay", False),
+        ("they shouted go back to your country", False),
+    ],
+)
+def test_denied_cue_drops_label(text: str, denied: bool) -> None:
+    matches = LEXICON.find(text)
+    label = next((m.group, m.label) for m in matches if m.group == "characteristic")
+
+    assert (label in denied_labels(matches)) is denied
+
+
+def test_spoken_abuse_marks_verbal_abuse() -> None:
+    matches = LEXICON.find("a man shouted p*ki at me")
+    predicted = {("characteristic", "race")}
+
+    assert verbal_abuse_from_cues(predicted, matches) == {
+        ("incident_type", "verbal_abuse")
+    }
+
+
+def test_online_abuse_is_not_verbal() -> None:
+    matches = LEXICON.find("comments called me a p*ki")
+    predicted = {("characteristic", "race"), ("incident_type", "online_abuse")}
+
+    assert verbal_abuse_from_cues(predicted, matches) == set()
+
+
+def test_faith_implies_religion() -> None:
+    result = resolve_conflicts({("faith", "muslim")}, LEXICON.find("my hijab"))
+
+    assert ("characteristic", "religion") in result
+
+
+def test_none_overrides_guessed_characteristic() -> None:
+    predicted = {("characteristic", "none"), ("characteristic", "disability")}
+
+    result = resolve_conflicts(predicted, LEXICON.find("they took my phone"))
+
+    assert result == {("characteristic", "none")}
+
+
+def test_named_characteristic_beats_none() -> None:
+    predicted = {("characteristic", "none"), ("characteristic", "race")}
+
+    result = resolve_conflicts(predicted, LEXICON.find("called me a p*ki"))
+
+    assert result == {("characteristic", "race")}
+
+
+def test_starred_slur_matches_whole_word() -> None:
+    matches = LEXICON.find("he called me a p*ki")
+
+    assert [(m.group, m.label) for m in matches if m.group != "cue"] == [
+        ("characteristic", "race")
+    ]

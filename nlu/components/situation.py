@@ -61,6 +61,8 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             "C": 4.0,
             # Cross-validation folds used to choose each label's threshold.
             "folds": 4,
+            # Factor on the chosen thresholds of every label except urgency.
+            "threshold_scale": 0.8,
         }
 
     def __init__(
@@ -97,6 +99,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             C=self._config["C"],
             min_examples=self._config["min_examples"],
             folds=self._config["folds"],
+            threshold_scale=self._config["threshold_scale"],
         ).fit(
             [example.get(TEXT) for example in examples],
             [example_labels(example) for example in examples],
@@ -197,20 +200,32 @@ def urgency_from_cues(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
     return labels
 
 
+# Incident types under which the words spoken are already labelled, so a
+# speech cue adds no verbal abuse to them.
+SPOKEN_AS = {
+    "online_abuse",
+    "threats",
+    "discrimination",
+    "sexual_offence",
+    "theft_or_robbery",
+    "hate_material",
+}
+
+
 def verbal_abuse_from_cues(
     predicted: Set[Tuple[str, str]], matches: List[CueMatch]
 ) -> Set[Tuple[str, str]]:
     """Mark verbal abuse when something hostile was said aloud to the visitor.
 
     A speech cue ("said", "shouted", "mocked") in a message about a targeted
-    characteristic is verbal abuse, unless the abuse was online only, which is
-    labelled online abuse instead.
+    characteristic is verbal abuse, unless what was said is already labelled
+    as another type: online abuse, a threat, a refusal of service, and so on.
     """
     cues = {match.label for match in matches if match.group == "cue"}
     groups = {group for group, label in predicted if label != "none"}
-    online = ("incident_type", "online_abuse") in predicted
+    types = {label for group, label in predicted if group == "incident_type"}
 
-    if "speech" in cues and "characteristic" in groups and not online:
+    if "speech" in cues and "characteristic" in groups and not types & SPOKEN_AS:
         return {("incident_type", "verbal_abuse")}
     return set()
 

@@ -13,9 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory_client import DirectoryUnavailable, signpost
 from actions.formatting import format_routes
-from actions.situation import situation_from_slots
+from actions.signposting import signpost_or_fallback
 
 logger = logging.getLogger(__name__)
 
@@ -65,15 +64,9 @@ class ActionEnglishOnly(Action):
     ) -> List[EventType]:
         """Send the English-only reply with routes that offer interpreters."""
         dispatcher.utter_message(response="utter_english_only")
-        situation = situation_from_slots(tracker)
 
-        try:
-            result = await signpost(situation)
-        except DirectoryUnavailable as exc:
-            logger.warning(
-                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
-            )
-            dispatcher.utter_message(response="utter_key_routes_fallback")
+        result = await signpost_or_fallback(dispatcher, tracker)
+        if result is None:
             return []
 
         routes = [r for r in result["routes"] if r["route"] in INTERPRETER_ROUTES]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
@@ -41,15 +41,8 @@ class ActionExplainAndSignpost(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         """Send the explanation, one message per route, the notes and next steps."""
-        situation = situation_from_slots(tracker)
-
-        try:
-            result = await signpost(situation)
-        except DirectoryUnavailable as exc:
-            logger.warning(
-                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
-            )
-            dispatcher.utter_message(response="utter_key_routes_fallback")
+        result = await signpost_or_fallback(dispatcher, tracker)
+        if result is None:
             return [SlotSet("assessment_given", True)]
 
         send_result(dispatcher, result)
@@ -98,15 +91,8 @@ class ActionOfferHuman(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         """Send the support and third-party services that fit the situation."""
-        situation = situation_from_slots(tracker)
-
-        try:
-            result = await signpost(situation)
-        except DirectoryUnavailable as exc:
-            logger.warning(
-                "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
-            )
-            dispatcher.utter_message(response="utter_key_routes_fallback")
+        result = await signpost_or_fallback(dispatcher, tracker)
+        if result is None:
             return []
 
         routes = [r for r in result["routes"] if r["route"] in HUMAN_ROUTES]
@@ -138,6 +124,24 @@ class ActionDeleteConversation(Action):
         dispatcher.utter_message(response="utter_delete_done")
         dispatcher.utter_message(json_message={"delete_conversation": True})
         return [ActiveLoop(None), AllSlotsReset()]
+
+
+async def signpost_or_fallback(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[Dict[str, Any]]:
+    """Return the directory's routes for the slots, or send the fallback routes.
+
+    When the directory service is unavailable, the built-in key routes are
+    sent and None is returned, so that the visitor never gets nothing.
+    """
+    try:
+        return await signpost(situation_from_slots(tracker))
+    except DirectoryUnavailable as exc:
+        logger.warning(
+            "Directory unavailable for conversation %s: %s", tracker.sender_id, exc
+        )
+        dispatcher.utter_message(response="utter_key_routes_fallback")
+        return None
 
 
 def send_result(dispatcher: CollectingDispatcher, result: Dict[str, Any]) -> None:

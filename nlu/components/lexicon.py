@@ -118,11 +118,11 @@ class Lexicon:
 
         return matches
 
-    def hit_vector(self, text: str) -> List[float]:
+    def hit_vector(self, matches: List[CueMatch]) -> List[float]:
         """Return one feature per table: 1.0 where an undenied cue matched."""
         hits = {
             f"{match.group}{LABEL_SEPARATOR}{match.label}"
-            for match in self.find(text)
+            for match in matches
             if not match.negated
         }
         return [1.0 if name in hits else 0.0 for name in self.table_names]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -93,10 +93,20 @@ class SituationModel:
 
         return self
 
-    def features(self, texts: List[str]) -> scipy.sparse.csr_matrix:
-        """Build word n-gram, character n-gram and cue-phrase features."""
+    def features(
+        self, texts: List[str], matches: Optional[List[List[CueMatch]]] = None
+    ) -> scipy.sparse.csr_matrix:
+        """Build word n-gram, character n-gram and cue-phrase features.
+
+        ``matches`` holds the cue matches of each text when the caller has
+        found them already; otherwise they are found here.
+        """
         normalised = [normalise_text(text) for text in texts]
-        hits = np.array([self.lexicon.hit_vector(text) for text in texts], dtype=float)
+        if matches is None:
+            matches = [self.lexicon.find(text) for text in texts]
+        hits = np.array(
+            [self.lexicon.hit_vector(found) for found in matches], dtype=float
+        )
 
         return scipy.sparse.hstack(
             [
@@ -106,9 +116,11 @@ class SituationModel:
             ]
         ).tocsr()
 
-    def probabilities(self, text: str) -> Dict[str, float]:
+    def probabilities(
+        self, text: str, matches: Optional[List[CueMatch]] = None
+    ) -> Dict[str, float]:
         """Return the probability of every learned label for one text."""
-        features = self.features([text])
+        features = self.features([text], None if matches is None else [matches])
         return {
             name: float(classifier.predict_proba(features)[0, 1])
             for name, classifier in self.classifiers.items()
@@ -117,7 +129,7 @@ class SituationModel:
     def predict(self, text: str) -> Tuple[Set[Label], List[CueMatch], Dict[str, float]]:
         """Return the predicted labels, the cue matches and the probabilities."""
         matches = self.lexicon.find(text)
-        probabilities = self.probabilities(text)
+        probabilities = self.probabilities(text, matches)
         predicted = {
             (match.group, match.label)
             for match in matches

@@ -42,14 +42,14 @@ class DropVisitorText(logging.Filter):
         if not isinstance(event, dict):
             return True
 
-        kept = {key: event[key] for key in SAFE_KEYS if key in event}
+        safe_event = {key: event[key] for key in SAFE_KEYS if key in event}
         if "exception" in event:
-            kept["exception"] = summarise_exception(event["exception"])
-        dropped = sorted(set(event) - set(kept))
+            safe_event["exception"] = summarise_exception(event["exception"])
+        dropped = sorted(set(event) - set(safe_event))
         if dropped:
-            kept["dropped_keys"] = dropped
+            safe_event["dropped_keys"] = dropped
 
-        record.msg = json.dumps(kept)
+        record.msg = json.dumps(safe_event)
         record.args = ()
         return True
 

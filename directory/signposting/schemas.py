@@ -59,10 +59,10 @@ RouteName = Literal[
 
 
 class Situation(BaseModel):
-    """What is known about the visitor's situation; every field is optional.
+    """The known facts of the visitor's situation. Every field is optional.
 
     `characteristics` may contain `none` when the visitor stated that it was not about
-    who they are; signposting treats that like an empty list.
+    who they are, and signposting treats that like an empty list.
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -44,10 +44,25 @@ def normalise_text(text: str) -> str:
     return text.translate(_APOSTROPHES).lower()
 
 
+def _word_pattern(word: str) -> str:
+    """Escape a word for a regex, letting an asterisk stand for any letter but
+    the first, so that ``ch*nk`` and ``n*ggers`` match ``chink`` and ``niggers``.
+
+    Words shorter than four characters must match as written: masking them
+    would match too much.
+    """
+    if len(word) < 4:
+        return re.escape(word)
+    rest = "".join(
+        f"[{char}*]" if char.isalpha() else re.escape(char) for char in word[1:]
+    )
+    return re.escape(word[0]) + rest
+
+
 def _phrase_pattern(phrase: str) -> str:
     """Escape a phrase for a regex, letting any run of spaces match its spaces."""
     words = _SPACES.split(phrase.strip())
-    return r"\s+".join(re.escape(word) for word in words)
+    return r"\s+".join(_word_pattern(word) for word in words)
 
 
 @dataclass(frozen=True)

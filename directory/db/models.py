@@ -32,6 +32,7 @@ from directory.db.base import Base
 ID_LENGTH = 100
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 LOCATION_TYPES = ("physical", "postal", "virtual")
+ADDRESS_TYPES = ("physical", "postal", "virtual")
 
 
 def new_id() -> str:
@@ -116,6 +117,9 @@ class Service(Base):
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="service", cascade="all, delete-orphan", passive_deletes=True
     )
+    service_at_locations: Mapped[list["ServiceAtLocation"]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"Service(id={self.id!r}, name={self.name!r}, status={self.status!r})"
@@ -145,6 +149,61 @@ class Location(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     external_identifier: Mapped[str | None] = mapped_column(String(255))
     external_identifier_type: Mapped[str | None] = mapped_column(String(64))
+
+    addresses: Mapped[list["Address"]] = relationship(
+        back_populates="location", cascade="all, delete-orphan", passive_deletes=True
+    )
+    service_at_locations: Mapped[list["ServiceAtLocation"]] = relationship(
+        back_populates="location", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Address(Base):
+    """A physical, postal or virtual address of a location.
+
+    In UK data `state_province` contains the county (or the unitary authority
+    where there is none) and `country` the ISO 3166-1 alpha-2 code, `GB`.
+    """
+
+    __tablename__ = "address"
+    __table_args__ = (
+        CheckConstraint(_in_list("address_type", ADDRESS_TYPES), name="address_type"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    attention: Mapped[str | None] = mapped_column(String(255))
+    address_1: Mapped[str] = mapped_column(String(255))
+    address_2: Mapped[str | None] = mapped_column(String(255))
+    city: Mapped[str] = mapped_column(String(255))
+    region: Mapped[str | None] = mapped_column(String(255))
+    state_province: Mapped[str] = mapped_column(String(255))
+    postal_code: Mapped[str] = mapped_column(String(16), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    address_type: Mapped[str] = mapped_column(String(16))
+
+    location: Mapped[Location] = relationship(back_populates="addresses")
+
+
+class ServiceAtLocation(Base):
+    """A link between a service and a location where it is delivered."""
+
+    __tablename__ = "service_at_location"
+    __table_args__ = (UniqueConstraint("service_id", "location_id"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship(back_populates="service_at_locations")
+    location: Mapped[Location] = relationship(back_populates="service_at_locations")
 
 
 class Contact(Base):

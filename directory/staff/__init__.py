@@ -1,0 +1,1 @@
+"""Staff pages: sign-in, roles, editing the directory, drafts, checks and audit."""

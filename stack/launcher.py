@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = REPO_ROOT / ".venvs" / "rasa" / "bin"
 SERVICE_BIN = REPO_ROOT / ".venvs" / "service" / "bin"
 MODEL_PATH = REPO_ROOT / "models" / "assistant.tar.gz"
+ENDPOINTS_PATH = REPO_ROOT / "bot" / "endpoints.yml"
 LOG_DIR = REPO_ROOT / "var" / "log"
 
 # Rasa loads TensorFlow and the model before it replies: about 30 seconds on the
@@ -47,11 +48,18 @@ class Ports:
 
 @dataclass
 class Stack:
-    """The running processes, their ports and the Rasa token."""
+    """The running processes, their ports and the Rasa and log ingest tokens.
+
+    `endpoints` is Rasa's endpoints file (the RabbitMQ set-up passes its own),
+    and `extra_environment` is added to the environment of every process.
+    """
 
     ports: Ports = field(default_factory=Ports)
     database_url: str | None = None
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    log_ingest_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    endpoints: Path = ENDPOINTS_PATH
+    extra_environment: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -79,8 +87,11 @@ class Stack:
                 "SOS_ACTION_SERVER_URL": (
                     f"http://127.0.0.1:{self.ports.actions}/webhook"
                 ),
+                "SOS_LOG_INGEST_URL": f"{self.directory_url}/api/logs/events",
+                "SOS_LOG_INGEST_TOKEN": self.log_ingest_token,
             }
         )
+        env.update(self.extra_environment)
         if self.database_url:
             env["SOS_DATABASE_URL"] = self.database_url
         return env
@@ -152,7 +163,7 @@ class Stack:
             "--port",
             str(self.ports.rasa),
             "--endpoints",
-            str(REPO_ROOT / "bot" / "endpoints.yml"),
+            str(self.endpoints),
             "--credentials",
             str(REPO_ROOT / "bot" / "credentials.yml"),
             "--logging-config-file",

@@ -14,6 +14,7 @@ the standard library so that it works in Rasa's Python 3.10 environment.
 
 import json
 import logging
+import traceback
 
 # Keys of a structlog event that never contain visitor text.
 SAFE_KEYS = (
@@ -75,3 +76,44 @@ def summarise_exception(exception: object) -> list:
             }
         )
     return summary
+
+
+class DropExceptionText(logging.Filter):
+    """Replaces a record's traceback with the exception types and code locations.
+
+    When a custom action fails, rasa_sdk 3.6 replies with HTTP 500 and the
+    whole request body, the tracker with every message the visitor typed.
+    Rasa 3.6 puts that reply into the message of a `ClientResponseError` and
+    logs the failure with its traceback. Other exception messages can quote
+    visitor text too, so no record keeps any exception message.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite records that carry an exception in place; keep every record."""
+        if not record.exc_info or record.exc_info[1] is None:
+            return True
+
+        chain = " <- ".join(describe_exception_chain(record.exc_info[1]))
+        record.msg = f"{record.getMessage()} [exception: {chain}]"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def describe_exception_chain(exception: BaseException) -> list:
+    """Name each exception of a chain, newest first, with where it was raised."""
+    descriptions = []
+    seen = set()
+    current: BaseException | None = exception
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        where = (
+            f" at {frames[-1].filename}:{frames[-1].lineno} {frames[-1].name}"
+            if frames
+            else ""
+        )
+        descriptions.append(f"{type(current).__name__}{where}")
+        current = current.__cause__ or current.__context__
+    return descriptions

@@ -1,0 +1,95 @@
+"""Command line for the conversation logs.
+
+python -m directory.logs purge             delete logs older than the retention
+python -m directory.logs erase REFERENCE   delete the log a visitor quotes
+python -m directory.logs access [--staff ID] [--conversation ID]
+                                           list who opened which transcript
+"""
+
+import argparse
+import logging
+import sys
+
+from directory.db.session import SessionLocal
+from directory.logs.access import list_access
+from directory.logs.store import erase_by_reference, purge_expired
+from directory.settings import settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the `purge`, `erase` and `access` commands."""
+    parser = argparse.ArgumentParser(
+        prog="python -m directory.logs", description="Manage conversation logs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    purge = commands.add_parser(
+        "purge", help="Delete conversation logs older than the retention period."
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="Retention in days (default: SOS_LOG_RETENTION_DAYS, "
+        f"now {settings.log_retention_days}).",
+    )
+
+    erase = commands.add_parser(
+        "erase", help="Delete the conversation log with this visitor reference."
+    )
+    erase.add_argument("reference", help="The 8-character reference, e.g. K7MQ2XPA.")
+
+    access = commands.add_parser(
+        "access", help="List transcript access records, newest first."
+    )
+    access.add_argument("--staff", default=None, help="Only this staff id.")
+    access.add_argument("--conversation", default=None, help="Only this id.")
+    access.add_argument("--limit", type=int, default=100, help="At most this many.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command against the database in the settings; return the exit code."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    args = build_parser().parse_args(argv)
+
+    with SessionLocal() as session:
+        if args.command == "purge":
+            days = args.days if args.days is not None else settings.log_retention_days
+            if days < 0:
+                print("--days must be 0 or more.", file=sys.stderr)
+                return 2
+            deleted = purge_expired(session, days)
+            print(f"Deleted {deleted} conversation logs older than {days} days.")
+            return 0
+
+        if args.command == "erase":
+            conversation_id = erase_by_reference(session, args.reference)
+            if conversation_id is None:
+                print(
+                    f"No conversation log has the reference {args.reference!r}. "
+                    "Check the reference with the visitor; it may already have "
+                    "been deleted.",
+                    file=sys.stderr,
+                )
+                return 1
+            print(f"Erased the conversation with reference {args.reference}.")
+            return 0
+
+        for record in list_access(
+            session,
+            staff_id=args.staff,
+            conversation_id=args.conversation,
+            limit=args.limit,
+        ):
+            print(
+                f"{record.accessed_at.isoformat()}  staff {record.staff_id}  "
+                f"conversation {record.conversation_id}"
+            )
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

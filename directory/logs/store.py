@@ -1,0 +1,126 @@
+"""Opening, deleting, erasing and purging conversation logs."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from directory.logs.campaign import Campaign, normalise
+from directory.logs.models import REFERENCE_LENGTH, ConversationLog, utc_now
+
+logger = logging.getLogger(__name__)
+
+# Upper-case letters and digits without 0, O, 1, I and L, which are easy to
+# mix up when read out over the phone. 31 symbols, so 8 give about 39 bits.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_ATTEMPTS = 5
+
+
+def new_reference() -> str:
+    """Return a random reference, drawn independently of the conversation id."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_reference(reference: str) -> str:
+    """Return a reference as stored: upper case, without spaces and dashes."""
+    return reference.strip().upper().replace(" ", "").replace("-", "")
+
+
+def open_log(
+    session: Session, conversation_id: str, campaign: Campaign | None
+) -> ConversationLog:
+    """Create the log row of a new conversation with a fresh reference; commit.
+
+    Raises:
+        IntegrityError: when every attempt drew a reference already in use,
+            which is vanishingly unlikely below millions of stored logs.
+    """
+    fields = normalise(campaign)
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        log = ConversationLog(
+            conversation_id=conversation_id, reference=new_reference(), **fields
+        )
+        session.add(log)
+        try:
+            session.commit()
+            return log
+        except IntegrityError:
+            session.rollback()
+            if attempt == REFERENCE_ATTEMPTS:
+                raise
+            logger.warning("Drew a conversation reference already in use; retrying")
+    raise AssertionError("unreachable")
+
+
+def delete_log(session: Session, conversation_id: str) -> bool:
+    """Delete a conversation's log and turns; commit. Return whether it existed."""
+    result = session.execute(
+        delete(ConversationLog).where(
+            ConversationLog.conversation_id == conversation_id
+        )
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def find_by_reference(session: Session, reference: str) -> ConversationLog | None:
+    """Return the log with this reference, in any case and with or without dashes."""
+    return session.scalars(
+        select(ConversationLog).where(
+            ConversationLog.reference == normalise_reference(reference)
+        )
+    ).first()
+
+
+def purge_expired(
+    session: Session, retention_days: int, now: datetime | None = None
+) -> int:
+    """Delete logs whose last event is older than `retention_days`; commit.
+
+    Returns the number of conversations deleted.
+    """
+    cutoff = (now or utc_now()) - timedelta(days=retention_days)
+    result = session.execute(
+        delete(ConversationLog).where(ConversationLog.last_event_at < cutoff)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def erase_conversation(session: Session, conversation_id: str) -> bool:
+    """Delete a conversation's log and forget its redactor; return whether a log
+    existed. The gateway calls this when the visitor deletes the conversation."""
+    from directory.logs.redactors import get_redactor_cache
+
+    get_redactor_cache().forget(conversation_id)
+    return delete_log(session, conversation_id)
+
+
+def erase_by_reference(session: Session, reference: str) -> str | None:
+    """Delete the log with this reference and the gateway's row of the conversation.
+
+    Returns the conversation id erased, or None if no log has the reference.
+    NOTE: Rasa's in-memory tracker of the conversation is not cleared, so it
+    stays in Rasa's memory until Rasa restarts.
+    """
+    from directory.gateway.models import ChatConversation
+
+    log = find_by_reference(session, reference)
+    if log is None:
+        return None
+
+    conversation_id = log.conversation_id
+    erase_conversation(session, conversation_id)
+    session.execute(
+        delete(ChatConversation).where(
+            ChatConversation.conversation_id == conversation_id
+        )
+    )
+    session.commit()
+    logger.info("Erased conversation %s by its reference", conversation_id)
+    return conversation_id

@@ -1,0 +1,1 @@
+"""Rasa event brokers of the assistant (loaded by Rasa through bot/endpoints.yml)."""

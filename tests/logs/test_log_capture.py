@@ -1,0 +1,378 @@
+"""Turning Rasa events into redacted log turns (directory.logs.capture)."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from directory.logs.capture import ingest_events
+from directory.logs.models import ConversationLog, LogTurn
+from directory.logs.redactors import RedactorCache
+from directory.logs.store import erase_conversation, open_log
+from directory.signposting.engine import signpost
+from directory.signposting.schemas import Situation
+from tests.logs.events import action_event, bot_event, slot_event, user_event
+
+CONVERSATION = "5b0c5f0e-8a57-4d8a-9b59-0c3a9f1e2d41"
+# Invented person and details.
+NAME = "Tomasz Wierzbicki"
+PHONE = "07700 900461"
+POSTCODE = "LE11 3TU"
+EMAIL = "tomasz.wierzbicki@example.org"
+
+
+def first_turn_events(conversation_id: str) -> list[dict[str, Any]]:
+    """A described incident, the form's slots, and a reply asking for the area."""
+    return [
+        action_event(conversation_id, "action_session_start"),
+        {"sender_id": conversation_id, "event": "session_started"},
+        action_event(conversation_id, "action_listen"),
+        user_event(
+            conversation_id,
+            f"{NAME} sprayed abuse about Muslims on my door at {POSTCODE}, "
+            f"call me on {PHONE} or {EMAIL}",
+            entities=[
+                {"entity": "characteristic", "value": "religion"},
+                {"entity": "faith", "value": "muslim"},
+                {"entity": "incident_type", "value": "criminal_damage"},
+                {"entity": "postcode_district", "value": "LE11"},
+            ],
+        ),
+        slot_event(conversation_id, "characteristics", ["religion"]),
+        slot_event(conversation_id, "faiths", ["muslim"]),
+        slot_event(conversation_id, "incident_types", ["criminal_damage"]),
+        slot_event(conversation_id, "danger_now", "no"),
+        action_event(conversation_id, "situation_form"),
+        bot_event(
+            conversation_id,
+            "Which town, village or part of Leicester was it?",
+            response="utter_ask_area",
+        ),
+        action_event(conversation_id, "action_listen"),
+    ]
+
+
+def stored_turns(session: Session, conversation_id: str) -> list[LogTurn]:
+    return list(
+        session.scalars(
+            select(LogTurn)
+            .where(LogTurn.conversation_id == conversation_id)
+            .order_by(LogTurn.turn_number)
+        )
+    )
+
+
+def test_turn_text_is_redacted(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    [turn] = stored_turns(session, CONVERSATION)
+    for detail in (NAME, "Wierzbicki", PHONE, POSTCODE, EMAIL):
+        assert detail not in turn.visitor_text
+    assert "Muslims" in turn.visitor_text
+    assert "[" in turn.visitor_text
+
+
+def test_turn_keeps_labels_and_intent(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.intent == "describe_incident"
+    assert turn.intent_confidence == 0.91
+    assert turn.input_kind == "text"
+    assert {"entity": "characteristic", "value": "religion"} in turn.entities
+    assert {"entity": "incident_type", "value": "criminal_damage"} in turn.entities
+    assert turn.situation["characteristics"] == ["religion"]
+    assert turn.situation["danger_now"] == "no"
+    assert turn.actions == ["situation_form"]
+    assert turn.replies[0]["response"] == "utter_ask_area"
+    assert turn.complete
+    assert not turn.fallback
+
+
+def test_slots_carry_to_next_turn(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+    ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    ingest_events(
+        session,
+        [
+            user_event(
+                CONVERSATION,
+                "Loughborough",
+                intent="inform",
+                entities=[{"entity": "area", "value": "charnwood"}],
+            ),
+            slot_event(CONVERSATION, "area", "charnwood"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    first, second = stored_turns(session, CONVERSATION)
+    assert second.turn_number == 2
+    assert second.situation["characteristics"] == ["religion"]
+    assert second.situation["area"] == "charnwood"
+    assert "area" not in first.situation
+    assert {"entity": "area", "value": "charnwood"} in second.entities
+
+
+def test_same_person_same_placeholder(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, f"{NAME} shouted at me"),
+            action_event(CONVERSATION, "action_listen"),
+            user_event(CONVERSATION, f"{NAME} lives next door"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    first, second = stored_turns(session, CONVERSATION)
+    placeholder = first.visitor_text.split(" shouted")[0]
+    assert placeholder.startswith("[")
+    assert second.visitor_text.startswith(placeholder)
+
+
+def test_offered_routes_and_reading(session: Session, redactors: RedactorCache) -> None:
+    situation = Situation(
+        characteristics=["religion"],
+        faiths=["muslim"],
+        incident_types=["criminal_damage"],
+        area="charnwood",
+    )
+    result = signpost(session, situation)
+    offered = result.routes[:2]
+    open_log(session, CONVERSATION, None)
+    events = first_turn_events(CONVERSATION)
+    events.extend(
+        [
+            user_event(CONVERSATION, "Loughborough", intent="inform"),
+            slot_event(CONVERSATION, "area", "charnwood"),
+            action_event(CONVERSATION, "action_explain_and_signpost"),
+            *[
+                bot_event(CONVERSATION, f"{route.name}: {route.reason}")
+                for route in offered
+            ],
+            action_event(CONVERSATION, "action_listen"),
+        ]
+    )
+
+    ingest_events(session, events, redactors)
+
+    first, second = stored_turns(session, CONVERSATION)
+    assert len(result.routes) > 2
+    assert second.routes == [
+        {"service_id": route.service_id, "route": route.route} for route in offered
+    ]
+    assert second.reading == result.likely
+    assert second.reading is not None
+    assert first.routes == []
+
+
+def test_nlu_fallback_is_marked(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "blue sky thinking", "nlu_fallback", 0.3),
+            action_event(CONVERSATION, "action_misunderstood"),
+            action_event(CONVERSATION, "action_listen"),
+            user_event(CONVERSATION, "hello", "greet", 0.98),
+            action_event(CONVERSATION, "utter_greet"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    fallback, greeting = stored_turns(session, CONVERSATION)
+    assert fallback.fallback
+    assert not greeting.fallback
+
+
+def test_core_fallback_action_is_marked(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "something", "inform", 0.8),
+            action_event(CONVERSATION, "action_misunderstood"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.fallback
+
+
+def test_button_press_is_marked(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "/ask_definition", "ask_definition", 1.0),
+            bot_event(
+                CONVERSATION,
+                "Is there anything else?",
+                response="utter_anything_else",
+                buttons=[{"title": "Start again", "payload": "/start_again"}],
+            ),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.input_kind == "button"
+    assert turn.replies[0]["buttons"] == ["Start again"]
+
+
+def test_custom_payload_not_kept(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "delete what I said", "delete_conversation"),
+            bot_event(CONVERSATION, None, custom={"delete_conversation": True}),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.replies == []
+
+
+def test_unknown_conversation_dropped(
+    session: Session, redactors: RedactorCache
+) -> None:
+    counts = ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    assert counts.stored == 0
+    assert counts.dropped == len(first_turn_events(CONVERSATION))
+    assert session.scalar(select(func.count()).select_from(LogTurn)) == 0
+    assert CONVERSATION not in redactors
+
+
+def test_events_after_erasure_dropped(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+    ingest_events(session, first_turn_events(CONVERSATION)[:5], redactors)
+
+    erase_conversation(session, CONVERSATION)
+    counts = ingest_events(session, first_turn_events(CONVERSATION)[5:], redactors)
+
+    assert counts.stored == 0
+    assert session.get(ConversationLog, CONVERSATION) is None
+    assert session.scalar(select(func.count()).select_from(LogTurn)) == 0
+
+
+def test_free_text_slot_is_redacted(session: Session, redactors: RedactorCache) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "it was near my home"),
+            slot_event(CONVERSATION, "area", f"{NAME}, {POSTCODE}"),
+            slot_event(CONVERSATION, "postcode_district", POSTCODE),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert NAME not in str(turn.situation)
+    assert POSTCODE not in str(turn.situation)
+
+
+def test_event_without_sender_dropped(
+    session: Session, redactors: RedactorCache
+) -> None:
+    counts = ingest_events(session, [{"event": "user", "text": NAME}], redactors)
+
+    assert counts.dropped == 1
+
+
+def test_new_session_empties_situation(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+    ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    ingest_events(
+        session,
+        [
+            action_event(CONVERSATION, "action_session_start"),
+            {"sender_id": CONVERSATION, "event": "session_started"},
+            action_event(CONVERSATION, "action_listen"),
+            user_event(CONVERSATION, "hello again", "greet"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    first, second = stored_turns(session, CONVERSATION)
+    assert first.situation["characteristics"] == ["religion"]
+    assert second.situation == {}
+
+
+def test_restart_in_turn_empties_situation(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+    ingest_events(session, first_turn_events(CONVERSATION), redactors)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "/start_again", "start_again"),
+            action_event(CONVERSATION, "action_restart"),
+            {"sender_id": CONVERSATION, "event": "restart"},
+            action_event(CONVERSATION, "action_listen"),
+            user_event(CONVERSATION, "hello", "greet"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    first, restart, greeting = stored_turns(session, CONVERSATION)
+    assert first.situation["characteristics"] == ["religion"]
+    assert restart.situation == {}
+    assert greeting.situation == {}
+
+
+def test_redelivered_message_skipped(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+    events = [
+        user_event(CONVERSATION, "someone shouted at me"),
+        bot_event(CONVERSATION, "I'm sorry."),
+        action_event(CONVERSATION, "action_listen"),
+    ]
+    ingest_events(session, events, redactors)
+
+    counts = ingest_events(session, events, redactors)
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert counts.dropped == 1
+    assert len(turn.replies) == 1

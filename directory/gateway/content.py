@@ -29,6 +29,7 @@ class GatewayWording(BaseModel):
     option_unavailable: str
     option_unavailable_no_options: str
     body_too_large: str
+    rate_limited: str
     assistant_unavailable: str
 
     @field_validator("assistant_unavailable")

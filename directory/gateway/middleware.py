@@ -125,6 +125,8 @@ class ChatCORSMiddleware:
             allow_origins=allowed_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type"],
+            # The widget reads Retry-After of a 429 to say how long to wait.
+            expose_headers=["Retry-After"],
             allow_credentials=False,
         )
 

@@ -3,13 +3,19 @@
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
 
 from directory.db.session import get_session
 from directory.gateway import store
 from directory.gateway.content import GatewayWording, get_wording
 from directory.gateway.models import ChatConversation
+from directory.gateway.ratelimit import (
+    GatewayLimits,
+    check_client_limit,
+    check_conversation_limit,
+    get_limits,
+)
 from directory.gateway.schemas import (
     ChatReply,
     ConversationCreated,
@@ -17,6 +23,8 @@ from directory.gateway.schemas import (
     MessageIn,
 )
 from directory.gateway.service import answer_button, answer_text
+from directory.logs.campaign import Campaign
+from directory.logs.gateway import count_unanswered_turn, erase_logs, start_log
 from directory.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from directory.settings import settings
 
@@ -27,6 +35,7 @@ logger = logging.getLogger(__name__)
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa_client)]
 WordingDep = Annotated[GatewayWording, Depends(get_wording)]
+LimitsDep = Annotated[GatewayLimits, Depends(get_limits)]
 
 NOT_FOUND_DETAIL = (
     "No conversation with this id was issued by this service. "
@@ -37,6 +46,16 @@ NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 TOO_LARGE_RESPONSE: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorDetail, "description": "Request body too large."}
+}
+RATE_LIMITED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorDetail,
+        "description": "Too many requests; the Retry-After header gives seconds.",
+    }
+}
+DELETE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND_RESPONSE,
+    503: {"model": ErrorDetail, "description": "Rasa is not available."},
 }
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -59,34 +78,52 @@ ConversationDep = Annotated[ChatConversation, Depends(get_conversation)]
     "/conversations",
     status_code=status.HTTP_201_CREATED,
     response_model=ConversationCreated,
+    responses=RATE_LIMITED_RESPONSE,
 )
-def start_conversation(session: SessionDep) -> ConversationCreated:
-    """Issue a new conversation id."""
+def start_conversation(
+    request: Request,
+    session: SessionDep,
+    limits: LimitsDep,
+    campaign: Campaign | None = None,
+) -> ConversationCreated:
+    """Issue a new conversation id and open its redacted log.
+
+    The optional body carries the UTM fields of the page the widget sat on.
+    """
+    check_client_limit(request, limits)
     conversation = store.create_conversation(session)
     logger.info("Started conversation %s", conversation.conversation_id)
-    return ConversationCreated(conversation_id=conversation.conversation_id)
+    reference = start_log(session, conversation.conversation_id, campaign)
+    return ConversationCreated(
+        conversation_id=conversation.conversation_id, reference=reference
+    )
 
 
 @router.post(
     "/conversations/{conversation_id}/messages",
     response_model=ChatReply,
-    responses={**NOT_FOUND_RESPONSE, **TOO_LARGE_RESPONSE},
+    responses={**NOT_FOUND_RESPONSE, **TOO_LARGE_RESPONSE, **RATE_LIMITED_RESPONSE},
 )
 async def post_message(
+    request: Request,
     message: MessageIn,
     conversation: ConversationDep,
     session: SessionDep,
     rasa: RasaDep,
     wording: WordingDep,
+    limits: LimitsDep,
 ) -> ChatReply:
     """Send a visitor turn to the assistant and return its reply.
 
     Turns that are empty, too long, only symbols, or Rasa commands, and button
     presses that the last reply did not offer, get a reply from
     `content/gateway.yml` and are not sent to Rasa. If Rasa fails, the reply is
-    the fallback with emergency and support contacts.
+    the fallback with emergency and support contacts. A client address or a
+    conversation over its rate limit gets 429 with a `Retry-After` header.
     """
     conversation_id = conversation.conversation_id
+    check_client_limit(request, limits)
+    check_conversation_limit(conversation_id, limits)
 
     if message.payload is not None:
         outcome = await answer_button(
@@ -103,8 +140,11 @@ async def post_message(
 
     if outcome.delete_conversation:
         await _delete_everywhere(conversation, session, rasa)
+        limits.per_conversation.forget(conversation_id)
         return outcome.reply.model_copy(update={"conversation_deleted": True})
 
+    if outcome.reply.assistant_unavailable:
+        count_unanswered_turn(session, conversation_id)
     store.record_turn(session, conversation, outcome.offered)
     return outcome.reply
 
@@ -112,20 +152,41 @@ async def post_message(
 @router.delete(
     "/conversations/{conversation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={
-        **NOT_FOUND_RESPONSE,
-        503: {"model": ErrorDetail, "description": "Rasa is not available."},
-    },
+    responses=DELETE_RESPONSES,
 )
 async def delete_conversation(
-    conversation: ConversationDep, session: SessionDep, rasa: RasaDep
+    conversation: ConversationDep,
+    session: SessionDep,
+    rasa: RasaDep,
+    limits: LimitsDep,
 ) -> Response:
     """Clear the conversation's tracker in Rasa, then delete its row.
 
     If Rasa fails, the row is kept so that the request can be repeated.
+    Deletion has no rate limit, so that leaving the page always works.
     """
     await _delete_everywhere(conversation, session, rasa)
+    limits.per_conversation.forget(conversation.conversation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/conversations/{conversation_id}/delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=DELETE_RESPONSES,
+)
+async def delete_conversation_by_beacon(
+    conversation: ConversationDep,
+    session: SessionDep,
+    rasa: RasaDep,
+    limits: LimitsDep,
+) -> Response:
+    """Delete the conversation like `DELETE`, for `navigator.sendBeacon`.
+
+    A beacon can only POST, and a POST without a body needs no CORS preflight,
+    so the browser still sends it while the page is being replaced.
+    """
+    return await delete_conversation(conversation, session, rasa, limits)
 
 
 async def _delete_everywhere(
@@ -137,6 +198,7 @@ async def _delete_everywhere(
         HTTPException: 503 when Rasa fails; the row is kept for a retry.
     """
     conversation_id = conversation.conversation_id
+    erase_logs(session, conversation_id)
 
     try:
         await rasa.delete_conversation(conversation_id)

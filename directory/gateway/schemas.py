@@ -7,6 +7,13 @@ class ConversationCreated(BaseModel):
     """A new conversation id issued by the server."""
 
     conversation_id: str = Field(description="UUID4 string, issued by the server.")
+    reference: str | None = Field(
+        default=None,
+        description=(
+            "Random 8-character code of the conversation's log, which the visitor "
+            "can quote to have it erased; null if the log could not be opened."
+        ),
+    )
 
 
 class MessageIn(BaseModel):
@@ -45,6 +52,13 @@ class ChatReply(BaseModel):
         description=(
             "True when the visitor asked to delete the conversation and it was "
             "deleted; the client should forget the conversation id."
+        ),
+    )
+    assistant_unavailable: bool = Field(
+        default=False,
+        description=(
+            "True when Rasa failed, timed out or replied with nothing, so the "
+            "messages are the fallback with emergency and support contacts."
         ),
     )
 

@@ -104,7 +104,7 @@ async def forward_to_rasa(
             conversation_id,
             exc,
         )
-        return TurnOutcome(reply_with_text(wording.assistant_unavailable), None)
+        return TurnOutcome(_fallback_reply(wording), None)
 
     messages = to_bot_messages(rasa_messages)
     if not messages:
@@ -113,7 +113,7 @@ async def forward_to_rasa(
             "with no text and no buttons",
             conversation_id,
         )
-        return TurnOutcome(reply_with_text(wording.assistant_unavailable), None)
+        return TurnOutcome(_fallback_reply(wording), None)
 
     offered = [button for bot_message in messages for button in bot_message.buttons]
     return TurnOutcome(
@@ -121,6 +121,12 @@ async def forward_to_rasa(
         offered,
         delete_conversation=asks_for_deletion(rasa_messages),
     )
+
+
+def _fallback_reply(wording: GatewayWording) -> ChatReply:
+    """Build the reply sent when Rasa fails, marked so the widget can tell."""
+    reply = reply_with_text(wording.assistant_unavailable)
+    return reply.model_copy(update={"assistant_unavailable": True})
 
 
 def asks_for_deletion(rasa_messages: list[dict[str, Any]]) -> bool:

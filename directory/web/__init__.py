@@ -1,1 +1,1 @@
-"""Chat page served by the directory service."""
+"""Demonstration page of the site with the chat widget, and the widget's files."""

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.app import app
 from directory.db.base import Base
 from directory.db.session import get_session, make_engine, make_sessionmaker
+from directory.gateway.ratelimit import (
+    ClientKeys,
+    GatewayLimits,
+    RateLimiter,
+    get_limits,
+)
 from directory.rasa_client import RasaClient, get_rasa_client
+from directory.settings import settings
 from tests.gateway.fake_rasa import (
     FAKE_TOKEN,
     FakeRasa,
@@ -62,8 +69,25 @@ def session_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
+def limits() -> GatewayLimits:
+    """Return fresh rate limiters with the limits of the settings.
+
+    Each test gets its own, because every test client comes from the same
+    address and the process-wide limiters would carry over between tests.
+    """
+    window = settings.rate_limit_window_seconds
+    return GatewayLimits(
+        per_client=RateLimiter(settings.rate_limit_client_requests, window),
+        per_conversation=RateLimiter(settings.rate_limit_conversation_messages, window),
+        client_keys=ClientKeys(),
+    )
+
+
+@pytest.fixture
 def client(
-    session_factory: sessionmaker[Session], rasa_client: RasaClient
+    session_factory: sessionmaker[Session],
+    rasa_client: RasaClient,
+    limits: GatewayLimits,
 ) -> Iterator[TestClient]:
     """Return a test client of the real app wired to the test database and Rasa."""
 
@@ -73,6 +97,7 @@ def client(
 
     app.dependency_overrides[get_session] = get_test_session
     app.dependency_overrides[get_rasa_client] = lambda: rasa_client
+    app.dependency_overrides[get_limits] = lambda: limits
     with TestClient(app) as test_client:
         yield test_client
     app.dependency_overrides.clear()

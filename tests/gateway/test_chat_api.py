@@ -86,6 +86,7 @@ def test_message_forwards_text_and_returns_reply(
     assert body == {
         "messages": [{"text": "I'm sorry that happened to you.", "buttons": []}],
         "conversation_deleted": False,
+        "assistant_unavailable": False,
     }
 
 
@@ -298,6 +299,7 @@ def test_payload_takes_precedence_over_text(
 def assert_fallback(body: Any) -> None:
     text = only_text(body)
     assert text == WORDING.assistant_unavailable
+    assert body["assistant_unavailable"] is True
     for route in FALLBACK_ROUTES:
         assert route in text
 

@@ -1,0 +1,174 @@
+"""In-memory rate limits of the chat gateway, per conversation and per client.
+
+Each limit is a token bucket per key: a key may send `limit` requests at once,
+and regains one request every `window_seconds / limit` seconds. Client
+addresses are turned into keyed hashes with a secret made at start-up, so the
+limiter keeps no address in a readable form. Nothing here logs or stores one.
+
+NOTE: the buckets live in the memory of one process. With several workers or
+instances behind a load balancer, each applies its own limits.
+"""
+
+import functools
+import hashlib
+import hmac
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, status
+
+from directory.gateway.content import get_wording
+from directory.settings import settings
+
+logger = logging.getLogger(__name__)
+
+# The buckets are swept for idle keys at most once per this many seconds.
+SWEEP_INTERVAL_SECONDS = 60.0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated_at: float
+
+
+class RateLimiter:
+    """Token-bucket rate limiter keyed by strings, held in memory."""
+
+    def __init__(
+        self,
+        limit: int,
+        window_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError(
+                f"A rate limit needs limit >= 1 and window_seconds > 0, "
+                f"got limit={limit} and window_seconds={window_seconds}"
+            )
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self.refill_per_second = limit / window_seconds
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._last_sweep = clock()
+
+    def acquire(self, key: str) -> float | None:
+        """Take one request from `key`'s bucket.
+
+        Returns None if the request is allowed, or the number of seconds after
+        which the next request would be allowed. A rejected request takes
+        nothing from the bucket.
+        """
+        now = self.clock()
+        self._sweep(now)
+
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = _Bucket(tokens=float(self.limit), updated_at=now)
+            self._buckets[key] = bucket
+        else:
+            elapsed = now - bucket.updated_at
+            bucket.tokens = min(
+                float(self.limit), bucket.tokens + elapsed * self.refill_per_second
+            )
+            bucket.updated_at = now
+
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        return (1.0 - bucket.tokens) / self.refill_per_second
+
+    def forget(self, key: str) -> None:
+        """Drop the bucket of `key`, for example when its conversation is deleted."""
+        self._buckets.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _sweep(self, now: float) -> None:
+        """Drop buckets that have been idle long enough to be full again."""
+        if now - self._last_sweep < SWEEP_INTERVAL_SECONDS:
+            return
+        self._last_sweep = now
+        idle = [
+            key
+            for key, bucket in self._buckets.items()
+            if now - bucket.updated_at >= self.window_seconds
+        ]
+        for key in idle:
+            del self._buckets[key]
+
+
+class ClientKeys:
+    """Keyed hashes of client addresses, so that no address is kept in memory."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+
+    def key_for(self, address: str) -> str:
+        """Return the limiter key of a client address."""
+        digest = hmac.new(self._secret, address.encode("utf-8"), hashlib.sha256)
+        return digest.hexdigest()
+
+
+@dataclass
+class GatewayLimits:
+    """The gateway's limiters: one per client address, one per conversation."""
+
+    per_client: RateLimiter
+    per_conversation: RateLimiter
+    client_keys: ClientKeys
+
+
+@functools.cache
+def get_limits() -> GatewayLimits:
+    """Return the process-wide limiters built from the settings (FastAPI dependency)."""
+    window = settings.rate_limit_window_seconds
+    return GatewayLimits(
+        per_client=RateLimiter(settings.rate_limit_client_requests, window),
+        per_conversation=RateLimiter(settings.rate_limit_conversation_messages, window),
+        client_keys=ClientKeys(),
+    )
+
+
+class RateLimited(HTTPException):
+    """429 response with the kind wording and a `Retry-After` header in seconds."""
+
+    def __init__(self, retry_after_seconds: float) -> None:
+        seconds = max(1, math.ceil(retry_after_seconds))
+        super().__init__(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=get_wording().rate_limited,
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def check_client_limit(request: Request, limits: GatewayLimits) -> None:
+    """Raise `RateLimited` when the requesting address is over its limit.
+
+    The address is read from the connection, and only its keyed hash reaches
+    the limiter. Behind a reverse proxy, run uvicorn with `--proxy-headers`,
+    so that the connection carries the visitor's address.
+    """
+    address = request.client.host if request.client else ""
+    retry_after = limits.per_client.acquire(limits.client_keys.key_for(address))
+    if retry_after is not None:
+        logger.info("Rejected a chat request over the per-client rate limit")
+        raise RateLimited(retry_after)
+
+
+def check_conversation_limit(conversation_id: str, limits: GatewayLimits) -> None:
+    """Raise `RateLimited` when the conversation is over its message limit."""
+    retry_after = limits.per_conversation.acquire(conversation_id)
+    if retry_after is not None:
+        logger.info(
+            "Rejected a message in conversation %s over the per-conversation "
+            "rate limit",
+            conversation_id,
+        )
+        raise RateLimited(retry_after)

@@ -20,13 +20,17 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SOS_ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+# bot/endpoints.yml reads these; the stack launcher sets its own for each run.
+export SOS_LOG_INGEST_URL ?= http://127.0.0.1:8000/api/logs/events
+export SOS_LOG_INGEST_TOKEN ?= development-only-log-ingest-token
 
 RASA_DATA := bot/data nlu/data
 RASA_DOMAIN := bot/domain
 RASA_CONFIG := bot/config.yml
 
 .PHONY: help setup train db run test lint typecheck test-service test-rasa \
-        test-conversations test-stack validate eval lock clean
+        test-conversations test-stack test-staff-browser test-widget validate eval \
+        redaction-benchmark bench lock clean
 
 help:
 	@echo "make run    start the assistant on http://127.0.0.1:8000 (sets up first)"
@@ -47,8 +51,16 @@ $(SERVICE_VENV)/.installed: requirements/service.lock
 	$(SERVICE_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/service.lock
 	touch $@
 
-setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed
+# axe-core, for the accessibility checks of the widget tests.
+widget/node_modules/.installed: widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+	touch $@
+
+# The browser tests drive Debian's Chromium; Playwright's own browser download
+# is not used.
+setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed widget/node_modules/.installed
 	@mkdir -p var/log models
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
 ## Training and data -------------------------------------------------------
 
@@ -74,17 +86,18 @@ lint: setup
 	$(SERVICE_VENV)/bin/ruff format --check .
 
 typecheck: setup
-	$(SERVICE_VENV)/bin/mypy directory stack eval
+	$(SERVICE_VENV)/bin/mypy directory stack eval bench
 
 validate: setup
 	$(RASA) data validate --config $(RASA_CONFIG) --domain $(RASA_DOMAIN) \
 	    --data $(RASA_DATA) --fail-on-warnings
 
 test-service: setup
-	$(SERVICE_PYTHON) -m pytest tests/directory tests/gateway tests/eval
+	$(SERVICE_PYTHON) -m pytest tests/directory tests/gateway tests/eval tests/logs \
+	    tests/redaction
 
 test-rasa: setup
-	$(RASA_VENV)/bin/python -m pytest tests/nlu tests/actions
+	$(RASA_VENV)/bin/python -m pytest tests/nlu tests/actions tests/event_broker
 
 test-conversations: train
 	$(RASA) test core --model models/assistant.tar.gz --stories bot/tests \
@@ -94,7 +107,19 @@ test-conversations: train
 test-stack: train db
 	$(SERVICE_PYTHON) -m pytest tests/stack
 
-test: lint typecheck validate test-service test-rasa test-conversations test-stack
+# Signs in to the staff pages in Debian's Chromium, edits and publishes a
+# service, and reads the change in the assistant's reply (whole stack).
+test-staff-browser: train db
+	@test -x /usr/bin/chromium || { echo "Chromium not found at /usr/bin/chromium: install it with apt-get install -y chromium"; exit 1; }
+	$(SERVICE_PYTHON) -m pytest tests/staff_browser
+
+# Drives the chat widget on the demonstration page in Debian's Chromium
+# against the whole stack, and runs axe-core on it.
+test-widget: train db
+	$(SERVICE_PYTHON) -m pytest tests/widget
+
+test: lint typecheck validate test-service test-rasa test-conversations test-stack \
+      test-widget test-staff-browser
 
 # Scores the held-out set through the running stack, then intent
 # classification with `rasa test nlu` on the same messages.
@@ -105,6 +130,19 @@ eval: train db
 	    --out var/results/nlu --no-plot
 	@grep -A4 '"accuracy"' var/results/nlu/intent_report.json | head -5
 
+# Recall and precision of the redaction of visitor text, per entity type, on
+# generated messages (docs/redaction.md).
+redaction-benchmark: setup
+	$(SERVICE_PYTHON) eval/redaction/benchmark.py
+
+# Speed and memory of the stack and the directory queries (docs/benchmarks.md).
+# Needs the trained model in models/ and PostgreSQL on 127.0.0.1:5432, and
+# runs for half an hour or more on 2 cores. Not part of `make test`.
+bench: setup
+	$(SERVICE_PYTHON) bench/turn_latency.py
+	$(SERVICE_PYTHON) bench/directory_queries.py
+	$(SERVICE_PYTHON) bench/footprint.py
+
 ## Maintenance -------------------------------------------------------------
 
 # Rewrite the lock files from the versions installed in the environments.
@@ -113,4 +151,4 @@ lock:
 	$(SERVICE_VENV)/bin/pip freeze --exclude-editable > requirements/service.lock
 
 clean:
-	rm -rf .venvs var models .ruff_cache .mypy_cache .pytest_cache
+	rm -rf .venvs var models .ruff_cache .mypy_cache .pytest_cache widget/node_modules

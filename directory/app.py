@@ -13,7 +13,12 @@ from directory.assessment.routes import router as assessment_router
 from directory.db.session import get_session
 from directory.gateway.middleware import install_gateway_middleware
 from directory.gateway.routes import router as gateway_router
+from directory.logs.routes import router as logs_router
+from directory.logs.tasks import log_tasks
+from directory.openreferral.routes import install_openreferral_api
+from directory.review.routes import router as review_router
 from directory.signposting.routes import router as signposting_router
+from directory.staff.pages import install_staff_pages
 from directory.web.routes import router as web_router
 
 logger = logging.getLogger(__name__)
@@ -53,10 +58,14 @@ def _include_parts(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     """Build the FastAPI application with every router and the health check."""
     configure_logging()
-    app = FastAPI(title="Speak Out Space directory service")
+    app = FastAPI(title="Speak Out Space directory service", lifespan=log_tasks)
     app.include_router(health_router)
     app.include_router(signposting_router)
+    install_openreferral_api(app)
+    app.include_router(logs_router)
     _include_parts(app)
+    install_staff_pages(app)
+    app.include_router(review_router)
     return app
 
 

@@ -1,12 +1,16 @@
 """Settings of the directory service, read from `SOS_*` environment variables."""
 
+import json
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_RASA_TOKEN = "development-only-rasa-token"
+DEVELOPMENT_LOG_INGEST_TOKEN = "development-only-log-ingest-token"
 
 
 class Settings(BaseSettings):
@@ -30,7 +34,90 @@ class Settings(BaseSettings):
     max_body_bytes: int = 65536
     content_dir: Path = REPO_ROOT / "content"
     data_dir: Path = REPO_ROOT / "data"
-    allowed_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    # Origins of the site pages allowed to call the chat API: a JSON list or a
+    # comma-separated string in SOS_ALLOWED_ORIGINS.
+    allowed_origins: Annotated[list[str], NoDecode] = [
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+    ]
+    # Chat gateway rate limits: requests (new conversations and messages) per
+    # client address, and messages per conversation, in each window of seconds.
+    rate_limit_window_seconds: float = 60.0
+    rate_limit_client_requests: int = 60
+    rate_limit_conversation_messages: int = 20
+    # The neutral site that "Exit this page" opens on the demonstration page.
+    demo_page_exit_url: str = "https://www.bbc.co.uk/weather"
+    # Staff pages: failed sign-ins in a row that lock an account, how long the
+    # lock lasts, how long a signed-in session lasts, and how often a service's
+    # details must be confirmed (Open Referral UK asks for every three months).
+    staff_max_failed_sign_ins: int = 5
+    staff_lockout_minutes: int = 15
+    staff_session_hours: int = 8
+    staff_check_interval_days: int = 90
+    # Conversation logs: days a log is kept after its last event, seconds
+    # between scheduled purges (0 turns the schedule off), and the token the
+    # event broker sends to POST /api/logs/events.
+    log_retention_days: int = Field(default=90, ge=0)
+    log_purge_interval_seconds: float = Field(default=3600.0, ge=0)
+    log_ingest_token: str = DEVELOPMENT_LOG_INGEST_TOKEN
+    # RabbitMQ consumer of Rasa's pika event broker, off unless the URL is set
+    # (for example amqp://guest:guest@127.0.0.1:5672/).
+    log_rabbitmq_url: str | None = None
+    log_rabbitmq_queue: str = "conversation_events"
+    # In-memory redactors: at most this many conversations, each dropped after
+    # this many seconds without a new event.
+    log_redactor_max_conversations: int = Field(default=10000, ge=1)
+    log_redactor_idle_seconds: float = Field(default=6 * 3600.0, gt=0)
+    # UTM values kept in the logs; any other utm_source or utm_medium is
+    # stored as "other".
+    log_campaign_sources: list[str] = [
+        "meta",
+        "facebook",
+        "instagram",
+        "google",
+        "tiktok",
+    ]
+    log_campaign_mediums: list[str] = [
+        "paid_social",
+        "social",
+        "cpc",
+        "paid_search",
+        "display",
+        "video",
+        "email",
+        "referral",
+    ]
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def split_allowed_origins(cls, value: Any) -> Any:
+        """Accept the allowed origins as a JSON list or a comma-separated string."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def check_allowed_origins(cls, origins: list[str]) -> list[str]:
+        """Reject a wildcard and values that no browser's Origin header can equal."""
+        for origin in origins:
+            parts = urlsplit(origin)
+            well_formed = (
+                parts.scheme in ("http", "https")
+                and bool(parts.netloc)
+                and not parts.path
+                and not parts.query
+                and not parts.fragment
+            )
+            if not well_formed:
+                raise ValueError(
+                    f"SOS_ALLOWED_ORIGINS contains {origin!r}, which is not an "
+                    "origin; give scheme and host only, such as "
+                    "https://www.example.org, without a path or trailing slash"
+                )
+        return origins
 
     @model_validator(mode="after")
     def reject_development_token_outside_development(self) -> "Settings":
@@ -43,6 +130,15 @@ class Settings(BaseSettings):
                 f"SOS_RASA_TOKEN is the development default, which is not allowed "
                 f"when SOS_ENVIRONMENT is {self.environment!r}. Set SOS_RASA_TOKEN "
                 "to the token the Rasa server was started with."
+            )
+        if (
+            self.environment != "development"
+            and self.log_ingest_token == DEVELOPMENT_LOG_INGEST_TOKEN
+        ):
+            raise ValueError(
+                "SOS_LOG_INGEST_TOKEN is the development default, which is not "
+                f"allowed when SOS_ENVIRONMENT is {self.environment!r}. Set it to "
+                "a random secret and give the Rasa event broker the same one."
             )
         return self
 

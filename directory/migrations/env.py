@@ -15,7 +15,10 @@ from directory.db import models  # noqa: F401  (registers the directory tables)
 from directory.db.base import Base
 from directory.db.session import make_engine
 from directory.gateway import models as gateway_models  # noqa: F401  (chat table)
+from directory.logs import models as log_models  # noqa: F401  (conversation logs)
+from directory.review import models as review_models  # noqa: F401  (flags)
 from directory.settings import settings
+from directory.staff import models as staff_models  # noqa: F401  (staff tables)
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,10 @@ from sqlalchemy import Engine, inspect
 from directory.db import models  # noqa: F401  (registers the directory tables)
 from directory.db.base import Base
 from directory.gateway import models as gateway_models  # noqa: F401  (chat table)
+from directory.logs import models as log_models  # noqa: F401  (conversation logs)
+from directory.review import models as review_models  # noqa: F401  (flags)
 from directory.seed import alembic_config
+from directory.staff import models as staff_models  # noqa: F401  (staff tables)
 
 # Every table of the models that the migrations in directory/migrations create.
 MODEL_TABLES = set(Base.metadata.tables)

@@ -45,11 +45,25 @@ def test_default_token_rejected_outside_development(
         Settings()
 
 
-def test_real_token_accepted_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_tokens_accepted_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOS_ENVIRONMENT", "production")
+    monkeypatch.setenv("SOS_RASA_TOKEN", "an-invented-secret-token")
+    monkeypatch.setenv("SOS_LOG_INGEST_TOKEN", "another-invented-secret-token")
+
+    settings = Settings()
+
+    assert settings.rasa_token == "an-invented-secret-token"
+    assert settings.log_ingest_token == "another-invented-secret-token"
+
+
+def test_default_log_ingest_token_rejected_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SOS_ENVIRONMENT", "production")
     monkeypatch.setenv("SOS_RASA_TOKEN", "an-invented-secret-token")
 
-    assert Settings().rasa_token == "an-invented-secret-token"
+    with pytest.raises(ValidationError, match="SOS_LOG_INGEST_TOKEN"):
+        Settings()
 
 
 def test_default_token_allowed_in_development() -> None:

@@ -17,6 +17,19 @@ import pytest
 from stack.launcher import REPO_ROOT, Ports, Stack
 
 STACK_PORTS = Ports(directory=8200, rasa=5205, actions=5255)
+# Every request of the suite comes from 127.0.0.1, so the gateway's limit per
+# client address is raised to let the whole suite run within one window.
+STACK_ENVIRONMENT = {"SOS_RATE_LIMIT_CLIENT_REQUESTS": "10000"}
+
+
+def seed_database(url: str) -> None:
+    """Create the tables of the database at `url` and seed the directory."""
+    subprocess.run(
+        [sys.executable, "-m", "directory.seed"],
+        cwd=REPO_ROOT,
+        env={"SOS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -24,19 +37,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Create and seed a SQLite database for the stack."""
     path = tmp_path_factory.mktemp("stack") / "directory.db"
     url = f"sqlite:///{path}"
-    subprocess.run(
-        [sys.executable, "-m", "directory.seed"],
-        cwd=REPO_ROOT,
-        env={"SOS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
+    seed_database(url)
     return url
 
 
 @pytest.fixture(scope="session")
 def stack(database_url: str) -> Iterator[Stack]:
     """Start the three processes once for the whole session."""
-    running = Stack(ports=STACK_PORTS, database_url=database_url)
+    running = Stack(
+        ports=STACK_PORTS,
+        database_url=database_url,
+        extra_environment=STACK_ENVIRONMENT,
+    )
     try:
         running.start()
         yield running

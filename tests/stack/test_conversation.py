@@ -123,7 +123,9 @@ def test_not_hate_gets_general_routes(conversation: Conversation) -> None:
 
 
 def test_outside_llr_gets_national_routes(conversation: Conversation) -> None:
-    conversation.say("i was punched in nottingham by a man shouting racist abuse")
+    conversation.say(
+        "last month i was punched in nottingham by a man shouting racist abuse"
+    )
     reply = joined(conversation.press("No"))
 
     assert "True Vision" in reply

@@ -124,14 +124,12 @@ async def post_message(
     conversation_id = conversation.conversation_id
     check_client_limit(request, limits)
     check_conversation_limit(conversation_id, limits)
+    offered_before = store.offered_buttons(conversation)
+    store.release_connection(session)
 
     if message.payload is not None:
         outcome = await answer_button(
-            conversation_id,
-            message.payload,
-            store.offered_buttons(conversation),
-            rasa,
-            wording,
+            conversation_id, message.payload, offered_before, rasa, wording
         )
     else:
         outcome = await answer_text(

@@ -45,6 +45,18 @@ def offered_buttons(conversation: ChatConversation) -> list[Button]:
     return [Button.model_validate(raw) for raw in conversation.offered_buttons or []]
 
 
+def release_connection(session: Session) -> None:
+    """End the session's read transaction so that its database connection goes
+    back to the pool while the gateway waits for Rasa.
+
+    Rasa's turn calls the directory service back (signposting, the event
+    broker), so holding a connection per waiting turn can exhaust the pool
+    under load. The loaded rows stay usable, because the service's sessions do
+    not expire them on commit.
+    """
+    session.commit()
+
+
 def record_turn(
     session: Session, conversation: ChatConversation, offered: list[Button] | None
 ) -> None:

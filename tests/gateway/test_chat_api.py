@@ -1,5 +1,6 @@
 """Tests of the chat gateway API against the real app and a fake Rasa server."""
 
+import threading
 import time
 import uuid
 from typing import Any
@@ -498,3 +499,26 @@ def test_deletion_instruction_deletes_everywhere(
         assert session.get(ChatConversation, conversation_id) is None
     tracker_requests = fake_rasa.requests_to(f"/conversations/{conversation_id}/")
     assert [request.method for request in tracker_requests] == ["PUT"]
+
+
+def test_no_database_connection_held_while_rasa_replies(
+    client: TestClient,
+    conversation_id: str,
+    fake_rasa: FakeRasa,
+    session_factory: sessionmaker[Session],
+) -> None:
+    fake_rasa.delay_seconds = 0.6
+    pool = session_factory.kw["bind"].pool
+    sending = threading.Thread(
+        target=client.post,
+        args=(f"/api/chat/conversations/{conversation_id}/messages",),
+        kwargs={"json": {"text": "hello"}},
+    )
+
+    sending.start()
+    time.sleep(0.3)
+    held_while_waiting = pool.checkedout()
+    sending.join()
+
+    assert fake_rasa.messages_sent() == ["hello"]
+    assert held_while_waiting == 0

@@ -10,7 +10,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import format_routes
@@ -31,7 +31,15 @@ INTERPRETER_ROUTES = ("emergency", "crisis", "police_report", "victim_support")
 
 
 class ActionMisunderstood(Action):
-    """Asks the visitor to rephrase, and gives routes after repeated failures."""
+    """Asks the visitor to rephrase, and gives routes after repeated failures.
+
+    Rules run this action for messages classified as misunderstood. Rasa also
+    runs it as the core fallback, for example when the visitor's answer to a
+    question of the situation form fills nothing and the form rejects it. Then
+    it hands over to the form, which asks its question again, or ends the turn,
+    because otherwise Rasa predicts this fallback again and again until its
+    limit of actions.
+    """
 
     def name(self) -> str:
         return "action_misunderstood"
@@ -47,7 +55,15 @@ class ActionMisunderstood(Action):
             dispatcher.utter_message(response="utter_misunderstood_routes")
         else:
             dispatcher.utter_message(response="utter_please_rephrase")
-        return []
+
+        if not is_core_fallback(tracker.events):
+            return []
+
+        # The form, run straight after this action, asks its question again
+        # without reading the message it rejected.
+        if tracker.active_loop_name:
+            return [FollowupAction(tracker.active_loop_name)]
+        return [FollowupAction("action_listen")]
 
 
 class ActionEnglishOnly(Action):
@@ -76,17 +92,50 @@ class ActionEnglishOnly(Action):
 
 
 def count_misunderstood_in_a_row(events: List[Dict[str, Any]]) -> int:
-    """Count the visitor's latest messages that were misunderstood, in a row."""
+    """Count the visitor's latest messages that were misunderstood, in a row.
+
+    A message counts when its intent is a misunderstood one or when this action
+    answered it. The latest message counts too, because this action is
+    answering it now.
+    """
     count = 0
+    answered_here = True
 
     for event in reversed(events):
         if event.get("event") in ("restart", "session_started"):
             break
+        if (
+            event.get("event") == "action"
+            and event.get("name") == "action_misunderstood"
+        ):
+            answered_here = True
+            continue
         if event.get("event") != "user":
             continue
+
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in MISUNDERSTOOD_INTENTS:
+        if intent not in MISUNDERSTOOD_INTENTS and not answered_here:
             break
         count += 1
+        answered_here = False
 
     return count
+
+
+def is_core_fallback(events: List[Dict[str, Any]]) -> bool:
+    """Return whether no rule led to this action in the current turn.
+
+    That is the case after the form rejected the visitor's message, or when
+    this action already ran since the message.
+    """
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action_execution_rejected":
+            return True
+        if (
+            event.get("event") == "action"
+            and event.get("name") == "action_misunderstood"
+        ):
+            return True
+    return False

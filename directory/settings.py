@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     log_retention_days: int = Field(default=90, ge=0)
     log_purge_interval_seconds: float = Field(default=3600.0, ge=0)
     log_ingest_token: str = DEVELOPMENT_LOG_INGEST_TOKEN
+    # Body limit of POST /api/logs/events. One event of a 2,000-character
+    # message can exceed the visitors' limit (max_body_bytes), because Rasa
+    # adds an entity for every place or label it finds.
+    log_ingest_max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     # RabbitMQ consumer of Rasa's pika event broker, off unless the URL is set
     # (for example amqp://guest:guest@127.0.0.1:5672/).
     log_rabbitmq_url: str | None = None

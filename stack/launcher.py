@@ -217,8 +217,18 @@ class Stack:
         )
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """Turn SIGTERM into the same clean stop as Ctrl+C."""
+    raise KeyboardInterrupt
+
+
 def run_forever() -> None:
-    """Start the stack, print the URL to open, and stop on Ctrl+C."""
+    """Start the stack, print the URL to open, and stop on Ctrl+C or SIGTERM.
+
+    The three processes run in process groups of their own, so a SIGTERM to the
+    launcher alone would leave them running without this handler.
+    """
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     stack = Stack()
     print("Starting the assistant (Rasa takes about half a minute to load)...")
 

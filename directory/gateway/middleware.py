@@ -14,6 +14,8 @@ from directory.settings import settings
 logger = logging.getLogger(__name__)
 
 CHAT_PATH_PREFIX = "/api/chat/"
+# The event broker's path, which carries Rasa's events rather than visitor input.
+LOG_INGEST_PATH = "/api/logs/events"
 
 
 class BodySizeLimitMiddleware:
@@ -25,30 +27,39 @@ class BodySizeLimitMiddleware:
     passed on to the app. At most `max_body_bytes` bytes are held in memory.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, message: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        message: str,
+        path_limits: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.message = message
+        # Limits of their own for the paths named here, exactly.
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body_bytes)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            await self._reject(scope, send, declared)
+        if declared is not None and declared > limit:
+            await self._reject(scope, send, declared, limit)
             return
 
-        body = await self._read_body(receive)
+        body = await self._read_body(receive, limit)
         if body is None:
-            await self._reject(scope, send, declared)
+            await self._reject(scope, send, declared, limit)
             return
 
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        """Read the whole body, or return None once it exceeds the limit."""
+    async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
+        """Read the whole body, or return None once it exceeds `limit` bytes."""
         chunks: list[bytes] = []
         size = 0
         more_body = True
@@ -60,7 +71,7 @@ class BodySizeLimitMiddleware:
 
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
 
             chunks.append(chunk)
@@ -68,11 +79,13 @@ class BodySizeLimitMiddleware:
 
         return b"".join(chunks)
 
-    async def _reject(self, scope: Scope, send: Send, declared: int | None) -> None:
+    async def _reject(
+        self, scope: Scope, send: Send, declared: int | None, limit: int
+    ) -> None:
         """Send a 413 response whose JSON `detail` a visitor can read."""
         logger.info(
             "Rejected a request body over %s bytes on %s %s (Content-Length %s)",
-            self.max_body_bytes,
+            limit,
             scope.get("method"),
             scope.get("path"),
             declared,
@@ -159,6 +172,7 @@ def install_gateway_middleware(app: FastAPI) -> None:
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
         message=wording.body_too_large,
+        path_limits={LOG_INGEST_PATH: settings.log_ingest_max_body_bytes},
     )
     app.add_middleware(
         ChatCORSMiddleware, allowed_origins=_origins_list(settings.allowed_origins)

@@ -132,11 +132,17 @@ def sign_in(
         logger.info("Sign-in rejected: no account has the email address given")
         return SignInResult(error=WRONG_DETAILS)
 
+    # A wrong password gets the same answer whether the account exists or is
+    # locked, so that the page does not tell anyone which addresses have
+    # accounts. Only the right password shows the lock.
+    password_matches = security.verify_password(account.password_hash, password)
     if account.locked_until is not None and utc(account.locked_until) > now:
         logger.info("Sign-in rejected: account %s is locked", account.id)
+        if not password_matches:
+            return SignInResult(error=WRONG_DETAILS)
         return SignInResult(error=locked_message(account.locked_until, now))
 
-    if not security.verify_password(account.password_hash, password):
+    if not password_matches:
         return _record_failure(db, account, now)
 
     if not account.active:
@@ -177,7 +183,7 @@ def _record_failure(db: Session, account: StaffAccount, now: datetime) -> SignIn
         settings.staff_lockout_minutes,
         settings.staff_max_failed_sign_ins,
     )
-    return SignInResult(error=locked_message(account.locked_until, now))
+    return SignInResult(error=WRONG_DETAILS)
 
 
 def open_session(db: Session, account: StaffAccount, now: datetime) -> str:

@@ -44,6 +44,10 @@ FULL_POSTCODE = re.compile(
 OUTWARD_CODE = re.compile(r"\b([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\b")
 OUTWARD_SHAPE = re.compile(r"^([A-Z]{1,2})([0-9]{1,2}|[0-9][A-Z])$")
 POSTCODE_CUE = re.compile(r"post\s*code", re.IGNORECASE)
+# A current UK vehicle registration, such as "AB12 CDE", starts with what looks
+# like an outward code; three capital letters after it mark the registration.
+REGISTRATION_FRONT = re.compile(r"^[A-Z]{2}[0-9]{2}$")
+REGISTRATION_BACK = re.compile(r"^ ?[A-Z]{3}\b")
 
 # How far before an outward code (in characters) the word "postcode" counts.
 POSTCODE_CUE_WINDOW = 20
@@ -67,11 +71,16 @@ def accept_outward_code(raw: str, text: str, start: int) -> bool:
 
     Codes of the areas around LLR count in any case. Others must be written in
     capitals, and motorway-like or look-alike codes also need the word
-    "postcode" just before them.
+    "postcode" just before them. The front half of a vehicle registration
+    ("AB12 CDE") never counts.
     """
     outward = raw.upper()
     area = postcode_area(outward)
     if area is None:
+        return False
+    if REGISTRATION_FRONT.match(raw) and REGISTRATION_BACK.match(
+        text[start + len(raw) :]
+    ):
         return False
     if area in LOWER_CASE_AREAS:
         return True

@@ -11,7 +11,7 @@ import copy
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form import ActionAskArea
@@ -207,6 +207,62 @@ def test_misunderstood_third_gives_person(dispatcher: CollectingDispatcher) -> N
     run(ActionMisunderstood(), dispatcher, tracker)
 
     assert responses(dispatcher) == ["utter_misunderstood_routes"]
+
+
+def with_rejected_answer(tracker: Tracker, intent: str) -> Tracker:
+    """Add a visitor answer that filled nothing, so the form rejected it."""
+    changed = copy.deepcopy(tracker)
+    changed.events.append(
+        {
+            "event": "user",
+            "text": "an answer",
+            "parse_data": {"intent": {"name": intent}},
+        }
+    )
+    changed.events.append({"event": "action", "name": "action_extract_slots"})
+    changed.events.append(
+        {"event": "action_execution_rejected", "name": "situation_form"}
+    )
+    return changed
+
+
+def test_rejected_answer_asks_again(dispatcher: CollectingDispatcher) -> None:
+    tracker = with_rejected_answer(
+        load_tracker("graffiti_before_danger_answer"), "describe_incident"
+    )
+
+    events = run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_please_rephrase"]
+    assert events == [FollowupAction("situation_form")]
+
+
+def test_rule_fallback_leaves_form_to_rule(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("misunderstood_twice")
+    tracker.events.append(
+        {
+            "event": "user",
+            "text": "?",
+            "parse_data": {"intent": {"name": "nlu_fallback"}},
+        }
+    )
+
+    events = run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert events == []
+
+
+def test_third_rejected_answer_gives_person(dispatcher: CollectingDispatcher) -> None:
+    tracker = load_tracker("graffiti_before_danger_answer")
+    for _ in range(2):
+        tracker = with_rejected_answer(tracker, "describe_incident")
+        tracker.events.append({"event": "action", "name": "action_misunderstood"})
+        tracker.events.append({"event": "action", "name": "action_listen"})
+    tracker = with_rejected_answer(tracker, "describe_incident")
+
+    run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher)[0] == "utter_misunderstood_routes"
 
 
 def test_signpost_posts_situation_from_slots(

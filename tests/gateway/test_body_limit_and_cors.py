@@ -32,6 +32,14 @@ def test_one_megabyte_body_is_413(
     assert fake_rasa.requests == []
 
 
+def test_event_ingest_has_larger_limit(client: TestClient) -> None:
+    events = {"events": [{"event": "bot", "text": "x" * 2 * settings.max_body_bytes}]}
+
+    response = client.post("/api/logs/events", json=events)
+
+    assert response.status_code == 401
+
+
 def test_streamed_body_over_limit_is_413(
     client: TestClient, conversation_id: str, fake_rasa: FakeRasa
 ) -> None:

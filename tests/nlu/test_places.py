@@ -230,6 +230,8 @@ NO_PLACE = [
     "I take vitamin B12",
     "I got a Galaxy S10",
     "they attacked me in the street",
+    "I was spat at, car reg AB12 CDE",
+    "the van was SK19 ZXY",
 ]
 
 

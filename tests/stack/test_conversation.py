@@ -197,3 +197,22 @@ def test_declined_characteristic_keeps_hate_routes(
 
     assert "Stop Hate UK" in reply
     assert "True Vision" in reply
+
+
+def test_unclear_answer_asks_question_again(conversation: Conversation) -> None:
+    conversation.say("someone called me a racist name in leicester")
+    first_question = joined(conversation.say("the weather was horrible"))
+    second_question = joined(conversation.say("it was all very strange"))
+    reply = joined(conversation.press("No"))
+
+    assert first_question.count("in danger") == 1
+    assert second_question.count("in danger") == 1
+    assert "Stop Hate UK" in reply
+
+
+def test_incident_type_button_fills_answer(conversation: Conversation) -> None:
+    conversation.say("something happened to me in loughborough because im gay")
+    conversation.press("No")
+    reply = joined(conversation.press("Called names or shouted at"))
+
+    assert "Stop Hate UK" in reply

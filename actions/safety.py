@@ -36,7 +36,7 @@ class ActionMisunderstood(Action):
     Rules run this action for messages classified as misunderstood. Rasa also
     runs it as the core fallback, for example when the visitor's answer to a
     question of the situation form fills nothing and the form rejects it. Then
-    it hands over to the form, which asks its question again, or ends the turn,
+    it hands over to the form, which repeats its question, or ends the turn,
     because otherwise Rasa predicts this fallback again and again until its
     limit of actions.
     """
@@ -59,7 +59,7 @@ class ActionMisunderstood(Action):
         if not is_core_fallback(tracker.events):
             return []
 
-        # The form, run straight after this action, asks its question again
+        # The form, run straight after this action, repeats its question
         # without reading the message it rejected.
         if tracker.active_loop_name:
             return [FollowupAction(tracker.active_loop_name)]

@@ -45,7 +45,7 @@ OUTWARD_CODE = re.compile(r"\b([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\b")
 OUTWARD_SHAPE = re.compile(r"^([A-Z]{1,2})([0-9]{1,2}|[0-9][A-Z])$")
 POSTCODE_CUE = re.compile(r"post\s*code", re.IGNORECASE)
 # A current UK vehicle registration, such as "AB12 CDE", starts with what looks
-# like an outward code; three capital letters after it mark the registration.
+# like an outward code. Three capital letters after it mark the registration.
 REGISTRATION_FRONT = re.compile(r"^[A-Z]{2}[0-9]{2}$")
 REGISTRATION_BACK = re.compile(r"^ ?[A-Z]{3}\b")
 

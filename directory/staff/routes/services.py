@@ -84,11 +84,16 @@ def service_page(
     live = read_record(db, service) if service is not None else None
     proposed = workflow.draft_record(draft) if draft is not None else None
     history = workflow.search_audit(db, workflow.AuditQuery(resource_id=service_id))
+    title = ""
+    if live is not None:
+        title = live.name
+    elif proposed:
+        title = proposed.name
     return render(
         request,
         "service.html",
         staff,
-        title=live.name if live is not None else proposed.name if proposed else "",
+        title=title,
         service_id=service_id,
         service=service,
         live=live,

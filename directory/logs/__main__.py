@@ -1,6 +1,7 @@
 """Command line for the conversation logs.
 
-python -m directory.logs purge             delete logs older than the retention
+python -m directory.logs purge             delete logs older than the retention,
+                                           keeping counts for the quarterly figures
 python -m directory.logs erase REFERENCE   delete the log a visitor quotes
 python -m directory.logs access [--staff ID] [--conversation ID]
                                            list who opened which transcript
@@ -26,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     purge = commands.add_parser(
-        "purge", help="Delete conversation logs older than the retention period."
+        "purge",
+        help="Delete conversation logs older than the retention period, keeping "
+        "their counts by day, area and characteristic for the quarterly figures.",
     )
     purge.add_argument(
         "--days",
@@ -62,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("--days must be 0 or more.", file=sys.stderr)
                 return 2
             deleted = purge_expired(session, days)
-            print(f"Deleted {deleted} conversation logs older than {days} days.")
+            print(
+                f"Deleted {deleted} conversation logs older than {days} days; "
+                "the quarterly figures keep their counts."
+            )
             return 0
 
         if args.command == "erase":

@@ -136,6 +136,9 @@ def start_turn(
     confidence = intent.get("confidence")
 
     redactor = redactors.get(log.conversation_id)
+    # The text first, so that its placeholders are numbered in reading order
+    # from 1 even when an entity value is not a span the text redaction finds.
+    visitor_text = redactor.redact(text)
     entities = [
         {
             "entity": str(entity.get("entity")),
@@ -153,7 +156,7 @@ def start_turn(
         message_id=message_id[:64] if isinstance(message_id, str) else None,
         occurred_at=event_time(event),
         input_kind="button" if text.startswith(BUTTON_PREFIX) else "text",
-        visitor_text=redactor.redact(text),
+        visitor_text=visitor_text,
         intent=intent_name,
         intent_confidence=(
             float(confidence) if isinstance(confidence, int | float) else None

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from directory.logs.campaign import Campaign, normalise
 from directory.logs.models import REFERENCE_LENGTH, ConversationLog, utc_now
+from directory.review.rollup import roll_up
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 # mix up when read out over the phone. 31 symbols, so 8 give about 39 bits.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_ATTEMPTS = 5
+# Conversations the purge reads, counts and deletes per transaction.
+PURGE_BATCH_SIZE = 500
 
 
 def new_reference() -> str:
@@ -80,16 +83,54 @@ def find_by_reference(session: Session, reference: str) -> ConversationLog | Non
 def purge_expired(
     session: Session, retention_days: int, now: datetime | None = None
 ) -> int:
-    """Delete logs whose last event is older than `retention_days`; commit.
+    """Delete logs whose last event is older than `retention_days`, keeping
+    their counts for the quarterly figures; commit after each batch.
 
     Returns the number of conversations deleted.
     """
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
-    result = session.execute(
-        delete(ConversationLog).where(ConversationLog.last_event_at < cutoff)
-    )
-    session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    expired = ConversationLog.last_event_at < cutoff
+    deleted = 0
+    while True:
+        batch = session.scalars(
+            select(ConversationLog)
+            .options(selectinload(ConversationLog.turns))
+            .where(expired)
+            .order_by(ConversationLog.last_event_at, ConversationLog.conversation_id)
+            .limit(PURGE_BATCH_SIZE)
+        ).all()
+        if not batch:
+            return deleted
+        # Only the rows this statement deletes are counted. A conversation
+        # that another purge or an erasure deleted first, or that got a new
+        # event since it was read, is left out of the counts.
+        deleted_ids = set(
+            session.scalars(
+                delete(ConversationLog)
+                .where(
+                    ConversationLog.conversation_id.in_(
+                        [conversation.conversation_id for conversation in batch]
+                    ),
+                    expired,
+                )
+                .returning(ConversationLog.conversation_id),
+                execution_options={"synchronize_session": False},
+            ).all()
+        )
+        roll_up(
+            session,
+            [
+                conversation
+                for conversation in batch
+                if conversation.conversation_id in deleted_ids
+            ],
+        )
+        session.commit()
+        for conversation in batch:
+            session.expunge(conversation)
+        deleted += len(deleted_ids)
+        if not deleted_ids or len(batch) < PURGE_BATCH_SIZE:
+            return deleted
 
 
 def erase_conversation(session: Session, conversation_id: str) -> bool:

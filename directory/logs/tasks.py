@@ -36,7 +36,8 @@ def app_session_factory(app: FastAPI) -> SessionFactory:
 
 
 def run_purge(session_factory: SessionFactory, retention_days: int) -> int:
-    """Delete the logs older than the retention period; return how many."""
+    """Delete the logs older than the retention period, keeping their counts
+    for the quarterly figures; return how many were deleted."""
     with session_factory() as session:
         try:
             deleted = purge_expired(session, retention_days)

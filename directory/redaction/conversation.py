@@ -67,7 +67,13 @@ class ConversationRedactor:
             RecognizerResult(finding.entity_type, finding.start, finding.end, 1.0)
             for finding in findings
         ]
-        return _anonymizer.anonymize(text, results, operators).text
+        # By default Presidio merges two findings of one type that only spaces
+        # separate ("07700 900123 07700 900456"). The merged value would get a
+        # number of its own after the two numbered above, so the first
+        # placeholder of the conversation would be _3.
+        return _anonymizer.anonymize(
+            text, results, operators, merge_entities_with_spaces=False
+        ).text
 
     def redact_value(self, entity_name: str, value: str) -> str:
         """Return the value of a Rasa entity as it may be logged.
@@ -130,6 +136,8 @@ def canonical_value(entity_type: str, value: str) -> str:
     if entity_type == patterns.EMAIL:
         compact = re.sub(r"\s+", " ", value.lower()).strip()
         compact = re.sub(r"\s*(?:\(at\)|\[at\]|\bat\b|@)\s*", "@", compact)
+        compact = re.sub(r"\s*(?:\bunder ?score\b|_)\s*", "_", compact)
+        compact = re.sub(r"\s*(?:\bdash\b|\bhyphen\b|-)\s*", "-", compact)
         return re.sub(r"\s*(?:\(dot\)|\[dot\]|\bdot\b|\.)\s*", ".", compact)
     if entity_type == patterns.URL:
         url = re.sub(r"^[a-z]+://", "", value.lower().strip())

@@ -11,6 +11,7 @@ from directory.redaction import patterns
 from directory.redaction.lexicon import NameLexicon, load_lexicon
 from directory.redaction.names import NameRecognizer
 from directory.redaction.offline import LANGUAGE, BlankSpacyNlpEngine
+from directory.redaction.scripts import NonLatinScriptRecognizer
 from directory.redaction.streets import StreetNameRecognizer
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def build_recognizers(lexicon: NameLexicon) -> list[EntityRecognizer]:
         patterns.AddressRecognizer(lexicon),
         StreetNameRecognizer(lexicon),
         NameRecognizer(lexicon),
+        NonLatinScriptRecognizer(lexicon),
     ]
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
 from faker.providers.lorem.en_US import Provider as EnglishLorem
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -77,6 +78,8 @@ KEPT_PLACE_KINDS = frozenset(
 )
 
 LATIN_NAME = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
+LATIN_LETTER = regex.compile(r"\p{Script=Latin}")
+WORD_CHARACTERS = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 INFLECTION_SUFFIXES = ("s", "es", "ed", "d", "ing")
 
 
@@ -100,16 +103,32 @@ class NameLexicon:
 
 
 def fold_accents(word: str) -> str:
-    """Return `word` without combining accents ("Łukasz" stays, "José" -> "Jose")."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Return `word` without the accents of its Latin letters ("José" -> "Jose",
+    "Łukasz" stays).
+
+    Marks on letters of other scripts stay, because they tell names apart: the
+    virama of "प्रिया" or the harakat of Arabic are not accents.
+    """
+    if word.isascii():
+        return word
+    folded = []
+    after_latin_letter = False
+    for char in unicodedata.normalize("NFKD", word):
+        if unicodedata.combining(char):
+            if after_latin_letter:
+                continue
+        else:
+            after_latin_letter = LATIN_LETTER.match(char) is not None
+        folded.append(char)
+    return "".join(folded)
 
 
 def normalise_phrase(text: str) -> str:
     """Lower-case `text`, fold accents and reduce every run of non-letters to a
-    space, so "St. Margaret's" and "st margarets" compare equal."""
+    space, so "St. Margaret's" and "st margarets" compare equal. Combining
+    marks count as letters, so the vowel signs of Devanagari stay in the word."""
     folded = fold_accents(text.lower()).replace("'", "").replace("\u2019", "")
-    return " ".join(re.findall(r"[^\W_]+", folded))
+    return " ".join(WORD_CHARACTERS.findall(folded))
 
 
 STREET_ABBREVIATIONS = {

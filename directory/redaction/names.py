@@ -12,7 +12,9 @@ signals, strongest first:
    next door") or a listed surname ("dympna roberts");
 5. a word joined by "and" to a name found by 1 to 4 ("neil and sigrun").
 
-Each name then takes the surnames and capitalised words straight after it.
+Each name then takes the surnames and capitalised words straight after it,
+and a one-word name also a lower-case word that is in no word list ("dave
+smithers").
 
 It prefers redacting too much to missing a name: any word after "called" that
 is not an everyday word counts, whatever its case.
@@ -181,7 +183,10 @@ class NameRecognizer(EntityRecognizer):
         """Return the index of the last word of the name starting at `index`."""
         last = index
         while last + 1 < len(words) and last - index + 1 < MAX_NAME_WORDS:
-            if not self._continues_name(text, words[last], words[last + 1]):
+            name_is_one_word = last == index
+            if not self._continues_name(
+                text, words[last], words[last + 1], name_is_one_word
+            ):
                 break
             last += 1
         return last
@@ -364,10 +369,13 @@ class NameRecognizer(EntityRecognizer):
             and not word.in_place_name
         )
 
-    def _continues_name(self, text: str, previous: Word, word: Word) -> bool:
+    def _continues_name(
+        self, text: str, previous: Word, word: Word, name_is_one_word: bool
+    ) -> bool:
         """Tell whether `word` extends the name ending at `previous` ("Dave
         Smith", "kate white", "mohammed al-amin", "Mary Jane"). A surname that
-        is also a stop word ("May", "Will") needs a capital letter."""
+        is also a stop word ("May", "Will") needs a capital letter. An unknown
+        word in lower case extends only a name of one word (`name_is_one_word`)."""
         if previous.raw_end != previous.end:
             return False
         if text[previous.end : word.start] not in (" ", "-"):
@@ -379,7 +387,13 @@ class NameRecognizer(EntityRecognizer):
             return True
         if self._is_plain_first_name(word):
             return True
-        return word.capitalised and self._is_unknown_word(word)
+        if word.capitalised:
+            return self._is_unknown_word(word)
+        # A surname missing from the lists, typed in lower case: "dave
+        # smithers", "called tomasz wozniakowski", "kwame asante-boateng".
+        # Not after two words, where it is more often a typing error after a
+        # street ("Williams Lane keeep throwing").
+        return name_is_one_word and len(word.base) > 2 and self._is_unknown_name(word)
 
     def _preceding_bases(
         self,

@@ -68,16 +68,23 @@ PHONE_PATTERNS = [
     ),
 ]
 
+# The part of an address before the at sign, also with its dots, underscores
+# and dashes spelled out: "jo.bloggs", "jo dot bloggs", "jo underscore bloggs".
+EMAIL_LOCAL_PART = (
+    r"(?<![\w.+-])[\w.+-]+"
+    r"(?:[ \t]*(?:\(dot\)|\[dot\])[ \t]*[\w.+-]+"
+    r"|[ \t]+(?:dot|under ?score|dash|hyphen)[ \t]+[\w.+-]+)*"
+)
 EMAIL_PATTERNS = [
     Pattern(
         "E-mail address",
-        r"(?<![\w.+-])[\w.+-]+[ \t]?@[ \t]?[\w-]+(?:\.[\w-]+)+",
+        rf"{EMAIL_LOCAL_PART}[ \t]?@[ \t]?[\w-]+(?:\.[\w-]+)+",
         0.9,
     ),
     # Spelled-out forms such as "dave.smith at gmail dot com".
     Pattern(
         "Spelled-out e-mail address",
-        r"(?<![\w.+-])[\w.+-]+[ \t]*(?:\(at\)|\[at\]|\bat\b)[ \t]*[\w-]+"
+        rf"{EMAIL_LOCAL_PART}[ \t]*(?:\(at\)|\[at\]|\bat\b)[ \t]*[\w-]+"
         r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\bdot\b)[ \t]*"
         r"(?:com|co|uk|org|net|ac|gov|me|io))+\b",
         0.8,

@@ -1,9 +1,11 @@
-"""Database model of reviewers' flags on conversation turns."""
+"""Database models of reviewers' flags on conversation turns and of the counts
+that the quarterly figures keep of purged conversations."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Text as TextColumn
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.db.base import Base
@@ -46,3 +48,32 @@ class ReviewFlag(Base):
 
     def __repr__(self) -> str:
         return f"ReviewFlag(turn_id={self.turn_id!r}, status={self.status!r})"
+
+
+class PurgedConversationCount(Base):
+    """How many purged conversations started on one day with one area and one
+    set of characteristics, for the quarterly figures.
+
+    The retention purge adds each conversation it deletes here, in the same
+    transaction, so a conversation is counted either in its log or here. A
+    row contains label codes and a count only: no text, no conversation id,
+    no time of day. Conversations erased at the visitor's request are never
+    added.
+    """
+
+    __tablename__ = "purged_conversation_count"
+
+    # The day the conversation started, in UTC.
+    started_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    # An area code, or `not_said`.
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The characteristic codes, sorted and joined by commas, or `not_said`.
+    characteristics: Mapped[str] = mapped_column(TextColumn, primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return (
+            f"PurgedConversationCount(started_on={self.started_on!r}, "
+            f"area={self.area!r}, characteristics={self.characteristics!r}, "
+            f"conversations={self.conversations!r})"
+        )

@@ -8,6 +8,9 @@ cell, the smallest other cell of that line is hidden too (secondary
 suppression), and this repeats until no line changes. The row of column totals
 and the grand total are treated as one more line, and so is the column of row
 totals.
+
+The counts include the conversations that the retention purge has deleted,
+from the counts it kept of them (`directory.review.rollup`).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from directory.review.conversations import NOT_SAID, ConversationSummary, load_summaries
+from directory.review.rollup import FigureCount, figure_count, purged_counts
 
 SMALL_COUNT = 5
 SUPPRESSED = "<5"
@@ -94,20 +99,35 @@ class QuarterTable:
 
 
 def build_table(
-    summaries: list[ConversationSummary], areas: list[str], characteristics: list[str]
+    summaries: list[ConversationSummary],
+    areas: list[str],
+    characteristics: list[str],
+    purged: Iterable[FigureCount] = (),
 ) -> QuarterTable:
-    """Count the conversations into the table, with totals, before suppression."""
+    """Count the conversations of the logs (`summaries`) and the counts of
+    purged conversations (`purged`) into the table, with totals, before
+    suppression.
+
+    An area or characteristic that is not in `areas` or `characteristics`
+    counts as `not_said`. A conversation counts at most once in each cell.
+    """
     rows = areas + [NOT_SAID]
     columns = characteristics + [NOT_SAID]
     counts = [[0] * (len(columns) + 1) for _ in range(len(rows) + 1)]
-    for summary in summaries:
-        row = rows.index(summary.area) if summary.area in rows else rows.index(NOT_SAID)
-        for value in summary.characteristics_or_not_said:
-            column = columns.index(value) if value in columns else len(columns) - 1
-            counts[row][column] += 1
-            counts[-1][column] += 1
-        counts[row][-1] += 1
-        counts[-1][-1] += 1
+    figure_counts = [figure_count(summary) for summary in summaries]
+    figure_counts.extend(purged)
+    for figure in figure_counts:
+        added = figure.conversations
+        row = rows.index(figure.area) if figure.area in rows else len(rows) - 1
+        named_columns = {
+            columns.index(value) if value in columns else len(columns) - 1
+            for value in figure.characteristics
+        }
+        for column in named_columns:
+            counts[row][column] += added
+            counts[-1][column] += added
+        counts[row][-1] += added
+        counts[-1][-1] += added
     cells = [[Cell(count) for count in row] for row in counts]
     return QuarterTable(areas=rows, characteristics=columns, cells=cells)
 
@@ -141,9 +161,11 @@ def _protect_line(members: list[Cell], total: Cell) -> bool:
 def quarter_table(
     session: Session, quarter: Quarter, areas: list[str], characteristics: list[str]
 ) -> QuarterTable:
-    """Count and suppress the table of conversations started in a quarter."""
+    """Count and suppress the table of conversations started in a quarter:
+    those still in the logs and those the retention purge has deleted."""
     summaries = load_summaries(session, quarter.first_day, quarter.last_day)
-    table = build_table(summaries, areas, characteristics)
+    purged = purged_counts(session, quarter.first_day, quarter.last_day)
+    table = build_table(summaries, areas, characteristics, purged)
     suppress(table)
     return table
 

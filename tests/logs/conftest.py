@@ -48,6 +48,7 @@ DATABASE_BACKENDS = ("sqlite", "postgresql")
 CONVERSATION_TABLES = (
     "log_turn",
     "conversation_log",
+    "purged_conversation_count",
     "transcript_access",
     "chat_conversation",
 )

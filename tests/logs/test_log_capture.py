@@ -144,6 +144,35 @@ def test_same_person_same_placeholder(
     assert second.visitor_text.startswith(placeholder)
 
 
+def test_text_numbered_before_entities(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(
+                CONVERSATION,
+                f"{NAME} shouted at me near {POSTCODE}",
+                entities=[
+                    {"entity": "person", "value": "Tomasz W"},
+                    {"entity": "postcode_district", "value": "LE11"},
+                ],
+            ),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.visitor_text == "[PERSON_1] shouted at me near [POSTCODE_1]"
+    assert turn.entities == [
+        {"entity": "person", "value": "[PERSON_2]"},
+        {"entity": "postcode_district", "value": "[POSTCODE_2]"},
+    ]
+
+
 def test_offered_routes_and_reading(session: Session, redactors: RedactorCache) -> None:
     situation = Situation(
         characteristics=["religion"],

@@ -3,6 +3,7 @@ independent between conversations, and no raw value in the redactor's state."""
 
 import logging
 import pickle
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,6 +28,61 @@ MESSAGES = (
     "we live at 12 Melton Road LE4 6AB",
     "ring 07700900123 or email dave.example@gmail.com, my postcode is le4 6ab",
 )
+
+
+# Messages in which two findings of one type are separated only by spaces,
+# which Presidio's anonymizer merges into one span by default.
+ADJACENT_FINDINGS = (
+    "ring 07700 900123 07700 900456 now",
+    "postcodes LE2 LE3 and LE4",
+    "my neighbour Mary Jane Anne Smith Jones shouted",
+    "Dave Smith Jones Brown Kelly Jane did it",
+    "dave.example@gmail.com sigrun.example@gmail.com",
+    "the reg AB12 CDE AB13 CDF",
+    "राजेश, सुनील और अहमद",
+)
+PLACEHOLDER = re.compile(r"\[([A-Z_]+?)_(\d+)\]")
+
+
+def numbers_by_type(texts: list[str]) -> dict[str, list[int]]:
+    """Return the placeholder numbers of each type in order of appearance."""
+    numbers: dict[str, list[int]] = {}
+    for text in texts:
+        for match in PLACEHOLDER.finditer(text):
+            numbers.setdefault(match.group(1), []).append(int(match.group(2)))
+    return numbers
+
+
+@pytest.mark.parametrize("message", ADJACENT_FINDINGS)
+def test_numbering_starts_at_one(engine: RedactionEngine, message: str) -> None:
+    redactor = ConversationRedactor(engine=engine)
+
+    redacted = redactor.redact(message)
+
+    numbers = numbers_by_type([redacted])
+    assert numbers
+    for entity_type, seen in numbers.items():
+        first_seen = list(dict.fromkeys(seen))
+        assert first_seen == list(range(1, len(first_seen) + 1)), redacted
+        assert redactor.counts()[entity_type] == len(first_seen), redacted
+
+
+def test_numbering_has_no_gaps(engine: RedactionEngine) -> None:
+    redactor = ConversationRedactor(engine=engine)
+
+    redacted = [redactor.redact(message) for message in ADJACENT_FINDINGS + MESSAGES]
+
+    for entity_type, seen in numbers_by_type(redacted).items():
+        first_seen = list(dict.fromkeys(seen))
+        assert first_seen == list(range(1, len(first_seen) + 1)), entity_type
+        assert redactor.counts()[entity_type] == len(first_seen), entity_type
+
+
+def test_adjacent_values_keep_own_numbers(redactor: ConversationRedactor) -> None:
+    assert redactor.redact("ring 07700 900123 07700 900456") == (
+        "ring [PHONE_1] [PHONE_2]"
+    )
+    assert redactor.redact("or just 07700 900456") == "or just [PHONE_2]"
 
 
 def test_same_value_same_placeholder(redactor: ConversationRedactor) -> None:

@@ -57,6 +57,17 @@ def test_motorway_is_not_postcode(covering_types: CoveringTypes) -> None:
         ("its DAVE_99@HOTMAIL.CO.UK", "DAVE_99@HOTMAIL.CO.UK"),
         ("my email is j.bloggs @ outlook.com ok", "j.bloggs @ outlook.com"),
         ("send to jbloggs at gmail dot com", "jbloggs at gmail dot com"),
+        (
+            "email me on jo dot bloggs at gmail dot com",
+            "jo dot bloggs at gmail dot com",
+        ),
+        (
+            "its jo underscore bloggs at hotmail dot co dot uk",
+            "jo underscore bloggs at hotmail dot co dot uk",
+        ),
+        ("jo_bloggs at hotmail dot co dot uk", "jo_bloggs at hotmail dot co dot uk"),
+        ("its jo dash bloggs at outlook.com", "jo dash bloggs at outlook.com"),
+        ("email jo dot bloggs@example.com", "jo dot bloggs@example.com"),
     ],
 )
 def test_email_addresses(covering_types: CoveringTypes, text: str, value: str) -> None:
@@ -216,10 +227,39 @@ def test_non_addresses_are_kept(
         ("kate white my manager keeps making jokes", "kate white"),
         ("guy harris from work keeps on at me", "guy harris"),
         ("my neighbour erling keeps shouting", "erling"),
+        ("my neighbour dave smithers keeps shouting", "dave smithers"),
+        ("his name is kwame asante-boateng", "kwame asante-boateng"),
+        ("a man called tomasz wiśniewski", "tomasz wiśniewski"),
+        ("a man called tomasz wozniakowski", "tomasz wozniakowski"),
+        ("mr khan obuya keeps parking there", "khan obuya"),
     ],
 )
 def test_names(covering_types: CoveringTypes, text: str, name: str) -> None:
     assert covering_types(text, name) == {"PERSON"}
+
+
+def test_spelled_out_email_is_one_placeholder(redactor: ConversationRedactor) -> None:
+    spelled = redactor.redact(
+        "email me on jo underscore bloggs at hotmail dot co dot uk"
+    )
+    written = redactor.redact("or jo_bloggs@hotmail.co.uk")
+
+    assert spelled == "email me on [EMAIL_1]"
+    assert written == "or [EMAIL_1]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sarah tho was nice to me", "[PERSON_1] tho was nice to me"),
+        ("dave wiv his mates", "[PERSON_1] wiv his mates"),
+        ("i told sarah abt it", "i told [PERSON_1] abt it"),
+    ],
+)
+def test_surname_skips_chat_words(
+    redactor: ConversationRedactor, text: str, expected: str
+) -> None:
+    assert redactor.redact(text) == expected
 
 
 def test_name_possessive_s_is_kept(redactor: ConversationRedactor) -> None:

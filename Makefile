@@ -29,7 +29,7 @@ RASA_DOMAIN := bot/domain
 RASA_CONFIG := bot/config.yml
 
 .PHONY: help setup train db run test lint typecheck test-service test-rasa \
-        test-conversations test-stack test-staff-browser test-widget validate eval \
+        test-conversations test-stack test-staff-browser test-widget test-production validate eval \
         redaction-benchmark bench lock clean
 
 help:
@@ -97,7 +97,8 @@ test-service: setup
 	    tests/redaction
 
 test-rasa: setup
-	$(RASA_VENV)/bin/python -m pytest tests/nlu tests/actions tests/event_broker
+	$(RASA_VENV)/bin/python -m pytest tests/nlu tests/actions tests/event_broker \
+	    tests/tracker_store tests/rasa_runtime
 
 test-conversations: train
 	$(RASA) test core --model models/assistant.tar.gz --stories bot/tests \
@@ -118,8 +119,14 @@ test-staff-browser: train db
 test-widget: train db
 	$(SERVICE_PYTHON) -m pytest tests/widget
 
+# The production set-up on this machine's PostgreSQL, Redis and RabbitMQ: two
+# Rasa servers and two action servers, failures of each part, and 100
+# conversations at once for a minute (docs/deployment.md).
+test-production: train db
+	$(SERVICE_PYTHON) -m pytest tests/production
+
 test: lint typecheck validate test-service test-rasa test-conversations test-stack \
-      test-widget test-staff-browser
+      test-widget test-staff-browser test-production
 
 # Scores the held-out set through the running stack, then intent
 # classification with `rasa test nlu` on the same messages.

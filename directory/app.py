@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from directory.assessment.routes import router as assessment_router
 from directory.db.session import get_session
+from directory.db.unavailable import install_database_unavailable_handler
 from directory.gateway.middleware import install_gateway_middleware
 from directory.gateway.routes import router as gateway_router
 from directory.logs.routes import router as logs_router
@@ -66,6 +67,7 @@ def create_app() -> FastAPI:
     _include_parts(app)
     install_staff_pages(app)
     app.include_router(review_router)
+    install_database_unavailable_handler(app)
     return app
 
 

@@ -1,6 +1,19 @@
-"""Async client for the HTTP API and REST channel of a Rasa 3.6 server."""
+"""Async client for the HTTP API and REST channel of one or more Rasa 3.6 servers.
 
+With several Rasa servers (the production set-up, docs/deployment.md) every
+request goes to the next server in turn, and a server that refuses the
+connection is skipped for the next one. Any server can then take any turn of a
+conversation, which needs a tracker store and a lock store that the servers
+share (Redis). Each Rasa server can be paired with the action server it calls,
+so that the gateway can tell when a turn ran without its custom actions.
+"""
+
+import itertools
 import logging
+import ssl
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,43 +26,91 @@ logger = logging.getLogger(__name__)
 # token as a query parameter, so INFO records from httpx would contain the token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+# A refused or unanswered connection fails over to the next server within this
+# time, instead of waiting for the whole turn's timeout.
+CONNECT_TIMEOUT_SECONDS = 1.0
+# An action server that failed its health check is tried last for this many
+# seconds. A health check waits at most ACTION_HEALTH_TIMEOUT_SECONDS.
+ACTION_SERVER_DOWN_SECONDS = 5.0
+ACTION_HEALTH_TIMEOUT_SECONDS = 0.5
+
+# Shared by every client: the request counter that spreads requests over the
+# servers, the times until which action servers count as down, and one TLS
+# context, because building one loads the certificate bundle (milliseconds of
+# CPU per request otherwise).
+_request_counter = itertools.count()
+_action_server_down_until: dict[str, float] = {}
+_tls_context = ssl.create_default_context()
+
 
 class RasaUnavailable(Exception):
-    """Raised when Rasa cannot be reached, times out or returns an unusable reply."""
+    """Raised when no Rasa server can be reached, one times out, or replies badly."""
+
+
+@dataclass(frozen=True)
+class RasaTurn:
+    """The assistant's messages for one turn, and whether its actions could run.
+
+    `actions_available` is False when the action server paired with the Rasa
+    server that replied failed its health check right after the turn, having
+    passed it before: Rasa skips custom actions it cannot reach, so the reply
+    may lack the routes.
+    """
+
+    messages: list[dict[str, Any]]
+    actions_available: bool = True
 
 
 class RasaClient:
     """Client for the Rasa endpoints that the directory service uses.
 
-    Each call opens its own `httpx.AsyncClient`, so an instance keeps no
-    connections and needs no closing. Pass `transport` to route requests to a
-    test double such as `httpx.MockTransport`.
+    `base_url` is one Rasa server's URL or a list of them. `action_server_urls`,
+    if given, lists the base URL of the action server that each Rasa server
+    calls, in the same order. Each call opens its own `httpx.AsyncClient`, so an
+    instance keeps no connections and needs no closing. Pass `transport` to
+    route requests to a test double such as `httpx.MockTransport`.
     """
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         token: str | None,
         timeout_seconds: float,
         transport: httpx.AsyncBaseTransport | None = None,
+        action_server_urls: Sequence[str] = (),
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("RasaClient needs at least one Rasa server URL")
+        if action_server_urls and len(action_server_urls) != len(urls):
+            raise ValueError(
+                f"{len(urls)} Rasa servers but {len(action_server_urls)} action "
+                "servers: give one action server URL per Rasa server, in order"
+            )
+        self.base_urls = [url.rstrip("/") for url in urls]
+        self.action_server_urls = [url.rstrip("/") for url in action_server_urls]
         self.token = token
         self.timeout_seconds = timeout_seconds
         self.transport = transport
+
+    @property
+    def base_url(self) -> str:
+        """URL of the first Rasa server."""
+        return self.base_urls[0]
 
     @classmethod
     def from_settings(cls) -> "RasaClient":
         """Build a client from `directory.settings.settings`."""
         return cls(
-            base_url=settings.rasa_url,
+            base_url=settings.rasa_urls,
             token=settings.rasa_token,
             timeout_seconds=settings.rasa_timeout_seconds,
+            action_server_urls=settings.action_server_urls,
         )
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Run NLU on `text` with `POST /model/parse` and return the parse result."""
-        body = await self._request(
+        body, _ = await self._request(
             "POST", "/model/parse", json={"text": text}, authenticated=True
         )
         if not isinstance(body, dict):
@@ -62,17 +123,24 @@ class RasaClient:
     async def send_message(
         self, conversation_id: str, text: str
     ) -> list[dict[str, Any]]:
-        """Send a visitor message through the REST channel and return the bot turn.
+        """Send a visitor message through the REST channel and return the bot turn."""
+        return (await self.send_turn(conversation_id, text)).messages
 
+    async def send_turn(self, conversation_id: str, text: str) -> RasaTurn:
+        """Send a visitor message through the REST channel and return the turn.
+
+        The message goes only to a Rasa server whose action server passes its
+        health check, and that action server is checked again after the turn.
         Rasa's REST channel returns 200 with an empty list when something fails
         inside Rasa, and every turn of this bot sends at least one message, so an
         empty list raises `RasaUnavailable` like a transport failure does.
         """
-        body = await self._request(
+        body, server = await self._request(
             "POST",
             "/webhooks/rest/webhook",
             json={"sender": conversation_id, "message": text},
             authenticated=False,
+            needs_actions=True,
         )
         if not isinstance(body, list):
             raise RasaUnavailable(
@@ -84,48 +152,168 @@ class RasaClient:
                 "POST /webhooks/rest/webhook returned an empty list; "
                 "check the Rasa server log for an error in this turn"
             )
-        return [message for message in body if isinstance(message, dict)]
+        messages = [message for message in body if isinstance(message, dict)]
+        return RasaTurn(messages, await self._action_server_answers(server))
 
     async def delete_conversation(self, conversation_id: str) -> None:
         """Replace the events of a conversation's tracker with an empty list.
 
+        The request goes to every Rasa server, so that no server keeps the
+        conversation in a tracker store of its own. Servers that refuse the
+        connection are skipped, because a stopped server keeps no
+        conversations in memory.
+
         NOTE: Rasa 3.6 saves the replaced tracker with `TrackerStore.save`. The
-        in-memory tracker store overwrites the stored events, but the SQL and
-        Mongo tracker stores only append events beyond the number already stored,
-        so with those stores the old events stay in the tracker store.
+        in-memory and Redis tracker stores overwrite the stored events, but the
+        SQL and Mongo tracker stores only append events beyond the number already
+        stored, so with those stores the old events stay in the tracker store.
+
+        Raises:
+            RasaUnavailable: no server could be reached, or one failed.
         """
-        await self._request(
-            "PUT",
-            f"/conversations/{conversation_id}/tracker/events",
-            json=[],
-            authenticated=True,
-        )
+        path = f"/conversations/{conversation_id}/tracker/events"
+        reached = 0
+        for server in range(len(self.base_urls)):
+            try:
+                await self._request_one(server, "PUT", path, [], authenticated=True)
+            except _ConnectionRefused:
+                continue
+            reached += 1
+        if not reached:
+            raise RasaUnavailable(
+                f"PUT {path} could not connect to any Rasa server; "
+                f"check that Rasa is running at {', '.join(self.base_urls)}"
+            )
 
     async def _request(
-        self, method: str, path: str, json: Any, authenticated: bool
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        authenticated: bool,
+        needs_actions: bool = False,
+    ) -> tuple[Any, int]:
+        """Send one request to the next Rasa server that accepts the connection.
+
+        Returns the decoded JSON body and the index of the server that answered.
+        Only a failed connection moves on to the next server: once a request has
+        been sent, trying again elsewhere could run the visitor's turn twice.
+        With `needs_actions`, a server whose paired action server fails its
+        health check is skipped before anything is sent to it: Rasa would run
+        the turn without its custom actions and lose the form's progress.
+        """
+        skipped_for_actions = 0
+        for server in self._servers_in_order():
+            if needs_actions and not await self._action_server_answers(server):
+                skipped_for_actions += 1
+                continue
+            try:
+                body = await self._request_one(
+                    server, method, path, json, authenticated
+                )
+            except _ConnectionRefused as exc:
+                logger.warning(
+                    "Rasa server %d of %d refused the connection (%s); trying the "
+                    "next one",
+                    server + 1,
+                    len(self.base_urls),
+                    exc,
+                )
+                continue
+            return body, server
+
+        if skipped_for_actions == len(self.base_urls):
+            raise RasaUnavailable(
+                f"{method} {path} was not sent: no action server passed its "
+                f"health check at {', '.join(self.action_server_urls)}"
+            )
+        raise RasaUnavailable(
+            f"{method} {path} could not connect to any Rasa server; "
+            f"check that Rasa is running at {', '.join(self.base_urls)}"
+        )
+
+    def _servers_in_order(self) -> list[int]:
+        """Return server indexes, starting with the next in turn.
+
+        Servers whose action server failed its last health check come last.
+        """
+        count = len(self.base_urls)
+        start = next(_request_counter) % count
+        order = [(start + offset) % count for offset in range(count)]
+        now = time.monotonic()
+        healthy = [i for i in order if not self._action_server_down(i, now)]
+        return healthy + [i for i in order if i not in healthy]
+
+    def _action_server_down(self, server: int, now: float) -> bool:
+        if not self.action_server_urls:
+            return False
+        url = self.action_server_urls[server]
+        return _action_server_down_until.get(url, 0.0) > now
+
+    async def _action_server_answers(self, server: int) -> bool:
+        """Check the health of the action server paired with `server`, if any."""
+        if not self.action_server_urls:
+            return True
+        url = self.action_server_urls[server]
+        try:
+            async with self._client(url, ACTION_HEALTH_TIMEOUT_SECONDS) as client:
+                healthy = (await client.get("/health")).is_success
+        except httpx.HTTPError:
+            healthy = False
+
+        if healthy:
+            _action_server_down_until.pop(url, None)
+        else:
+            logger.error(
+                "The action server paired with Rasa server %d of %d failed its "
+                "health check after a turn",
+                server + 1,
+                len(self.base_urls),
+            )
+            _action_server_down_until[url] = (
+                time.monotonic() + ACTION_SERVER_DOWN_SECONDS
+            )
+        return healthy
+
+    async def _request_one(
+        self, server: int, method: str, path: str, json: Any, authenticated: bool
     ) -> Any:
-        """Send one request to Rasa and return the decoded JSON body."""
+        """Send one request to one Rasa server and return the decoded JSON body."""
+        base_url = self.base_urls[server]
         params = {"token": self.token} if authenticated and self.token else None
 
         try:
-            async with httpx.AsyncClient(
-                base_url=self.base_url,
-                timeout=self.timeout_seconds,
-                transport=self.transport,
-            ) as client:
+            async with self._client(base_url, self.timeout_seconds) as client:
                 response = await client.request(method, path, json=json, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _ConnectionRefused(type(exc).__name__) from exc
         except httpx.TimeoutException as exc:
             raise RasaUnavailable(
                 f"{method} {path} timed out after {self.timeout_seconds} s; "
-                f"check that Rasa is running at {self.base_url}"
+                f"check that Rasa is running at {base_url}"
             ) from exc
         except httpx.HTTPError as exc:
             raise RasaUnavailable(
                 f"{method} {path} failed with {type(exc).__name__}; "
-                f"check that Rasa is running at {self.base_url}"
+                f"check that Rasa is running at {base_url}"
             ) from exc
 
         return _decode_response(method, path, response)
+
+    def _client(self, base_url: str, timeout_seconds: float) -> httpx.AsyncClient:
+        timeout = httpx.Timeout(
+            timeout_seconds, connect=min(timeout_seconds, CONNECT_TIMEOUT_SECONDS)
+        )
+        return httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout,
+            transport=self.transport,
+            verify=_tls_context,
+        )
+
+
+class _ConnectionRefused(Exception):
+    """A Rasa server did not accept the connection, so nothing was sent."""
 
 
 def _decode_response(method: str, path: str, response: httpx.Response) -> Any:

@@ -27,9 +27,20 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'directory.db'}"
-    rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa servers that take the chat turns, in SOS_RASA_URLS as a JSON list or
+    # comma-separated. Several servers need a shared tracker store and lock
+    # store (docs/deployment.md).
+    rasa_urls: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5005"]
+    # Base URL of the action server each Rasa server calls, in the same order
+    # (SOS_ACTION_SERVER_URLS). When set, the gateway checks the paired action
+    # server after each turn and adds the key routes if it does not answer.
+    action_server_urls: Annotated[list[str], NoDecode] = []
     rasa_token: str = DEVELOPMENT_RASA_TOKEN
     rasa_timeout_seconds: float = 10.0
+    # Connections each service process keeps open to a PostgreSQL database, and
+    # how many more it may open at busy times (SQLite ignores both).
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
     max_message_chars: int = 2000
     max_body_bytes: int = 65536
     content_dir: Path = REPO_ROOT / "content"
@@ -92,10 +103,12 @@ class Settings(BaseSettings):
         "referral",
     ]
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator(
+        "allowed_origins", "rasa_urls", "action_server_urls", mode="before"
+    )
     @classmethod
-    def split_allowed_origins(cls, value: Any) -> Any:
-        """Accept the allowed origins as a JSON list or a comma-separated string."""
+    def split_list(cls, value: Any) -> Any:
+        """Accept a list setting as a JSON list or a comma-separated string."""
         if not isinstance(value, str):
             return value
         if value.strip().startswith("["):
@@ -122,6 +135,21 @@ class Settings(BaseSettings):
                     "https://www.example.org, without a path or trailing slash"
                 )
         return origins
+
+    @model_validator(mode="after")
+    def pair_action_servers(self) -> "Settings":
+        """Require one action server URL per Rasa server, or none."""
+        if not self.rasa_urls:
+            raise ValueError("SOS_RASA_URLS must name at least one Rasa server")
+        if self.action_server_urls and len(self.action_server_urls) != len(
+            self.rasa_urls
+        ):
+            raise ValueError(
+                f"SOS_ACTION_SERVER_URLS lists {len(self.action_server_urls)} "
+                f"action servers for {len(self.rasa_urls)} Rasa servers: give the "
+                "action server of each Rasa server, in the same order, or none"
+            )
+        return self
 
     @model_validator(mode="after")
     def reject_development_token_outside_development(self) -> "Settings":

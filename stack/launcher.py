@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,7 +40,11 @@ class StackError(RuntimeError):
 
 @dataclass
 class Ports:
-    """Loopback ports of the three processes."""
+    """Loopback ports of the processes.
+
+    With several replicas, replica n (from 0) of Rasa and of the action server
+    listens on the port given here plus n.
+    """
 
     directory: int = 8000
     rasa: int = 5005
@@ -50,8 +55,11 @@ class Ports:
 class Stack:
     """The running processes, their ports and the Rasa and log ingest tokens.
 
-    `endpoints` is Rasa's endpoints file (the RabbitMQ set-up passes its own),
-    and `extra_environment` is added to the environment of every process.
+    `endpoints` is Rasa's endpoints file (the RabbitMQ and production set-ups
+    pass their own), `replicas` is the number of Rasa servers, each with an
+    action server of its own, and `extra_environment` is added to the
+    environment of every process. One replica's processes are named "rasa" and
+    "actions"; further replicas add "-2", "-3" and so on.
     """
 
     ports: Ports = field(default_factory=Ports)
@@ -59,6 +67,7 @@ class Stack:
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     log_ingest_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     endpoints: Path = ENDPOINTS_PATH
+    replicas: int = 1
     extra_environment: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -69,11 +78,27 @@ class Stack:
 
     @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server."""
-        return f"http://127.0.0.1:{self.ports.rasa}"
+        """Base URL of the first Rasa server."""
+        return self.rasa_urls[0]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Base URLs of the Rasa servers, one per replica."""
+        return [
+            f"http://127.0.0.1:{self.ports.rasa + replica}"
+            for replica in range(self.replicas)
+        ]
+
+    @property
+    def action_server_urls(self) -> list[str]:
+        """Base URLs of the action servers, one per replica."""
+        return [
+            f"http://127.0.0.1:{self.ports.actions + replica}"
+            for replica in range(self.replicas)
+        ]
 
     def environment(self) -> dict[str, str]:
-        """Return the environment shared by the three processes."""
+        """Return the environment shared by the processes."""
         env = dict(os.environ)
         env.update(
             {
@@ -81,12 +106,10 @@ class Stack:
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_HOST": "127.0.0.1",
-                "SOS_RASA_URL": self.rasa_url,
+                "SOS_RASA_URLS": ",".join(self.rasa_urls),
+                "SOS_ACTION_SERVER_URLS": ",".join(self.action_server_urls),
                 "SOS_RASA_TOKEN": self.rasa_token,
                 "SOS_DIRECTORY_URL": self.directory_url,
-                "SOS_ACTION_SERVER_URL": (
-                    f"http://127.0.0.1:{self.ports.actions}/webhook"
-                ),
                 "SOS_LOG_INGEST_URL": f"{self.directory_url}/api/logs/events",
                 "SOS_LOG_INGEST_TOKEN": self.log_ingest_token,
             }
@@ -97,24 +120,20 @@ class Stack:
         return env
 
     def start(self) -> None:
-        """Start the action server, Rasa and the directory service, then wait."""
+        """Start the action servers, Rasa and the directory service, then wait."""
         if not MODEL_PATH.exists():
             raise StackError(
                 f"Trained model not found at {MODEL_PATH}: run `make train` first."
             )
 
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        self._spawn("actions", self._actions_command())
-        self._spawn("rasa", self._rasa_command())
-        self._spawn("directory", self._directory_command())
+        for replica in range(self.replicas):
+            self._spawn(process_name("actions", replica))
+            self._spawn(process_name("rasa", replica))
+        self._spawn("directory")
 
-        self._wait_until_ready("directory", f"{self.directory_url}/health")
-        self._wait_until_ready(
-            "actions", f"http://127.0.0.1:{self.ports.actions}/health"
-        )
-        self._wait_until_ready(
-            "rasa", f"{self.rasa_url}/status?token={self.rasa_token}"
-        )
+        for name in self._names():
+            self._wait_until_ready(name)
 
     def stop(self) -> None:
         """Stop every process, politely first, then by force."""
@@ -138,39 +157,54 @@ class Stack:
         process.terminate()
         process.wait(timeout=15)
 
-    def _actions_command(self) -> list[str]:
-        return [
-            str(RASA_BIN / "python"),
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(self.ports.actions),
-        ]
+    def start_process(self, name: str) -> None:
+        """Start one stopped process again and wait until it is ready."""
+        if name in self.processes:
+            raise StackError(f"Process {name} is already running")
+        self._spawn(name)
+        self._wait_until_ready(name)
 
-    def _rasa_command(self) -> list[str]:
-        return [
-            str(RASA_BIN / "rasa"),
-            "run",
-            "--model",
-            str(MODEL_PATH),
-            "--enable-api",
-            "--auth-token",
-            self.rasa_token,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(self.ports.rasa),
-            "--endpoints",
-            str(self.endpoints),
-            "--credentials",
-            str(REPO_ROOT / "bot" / "credentials.yml"),
-            "--logging-config-file",
-            str(REPO_ROOT / "bot" / "logging.yml"),
-        ]
+    def _names(self) -> list[str]:
+        names = ["directory"]
+        for replica in range(self.replicas):
+            names += [process_name("actions", replica), process_name("rasa", replica)]
+        return names
 
-    def _directory_command(self) -> list[str]:
+    def _command(self, name: str) -> list[str]:
+        kind, replica = parse_process_name(name)
+        if kind == "actions":
+            return [
+                str(RASA_BIN / "python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.ports.actions + replica),
+            ]
+        if kind == "rasa":
+            return [
+                str(RASA_BIN / "python"),
+                "-m",
+                "rasa_runtime",
+                "run",
+                "--model",
+                str(MODEL_PATH),
+                "--enable-api",
+                # One argument, because a random token can start with "-",
+                # which argparse would read as an option.
+                f"--auth-token={self.rasa_token}",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.ports.rasa + replica),
+                "--endpoints",
+                str(self.endpoints),
+                "--credentials",
+                str(REPO_ROOT / "bot" / "credentials.yml"),
+                "--logging-config-file",
+                str(REPO_ROOT / "bot" / "logging.yml"),
+            ]
         return [
             str(SERVICE_BIN / "python"),
             "-m",
@@ -183,19 +217,48 @@ class Stack:
             "--no-access-log",
         ]
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def _ready_url(self, name: str) -> str:
+        kind, replica = parse_process_name(name)
+        if kind == "actions":
+            return f"{self.action_server_urls[replica]}/health"
+        if kind == "rasa":
+            return f"{self.rasa_urls[replica]}/status?token={self.rasa_token}"
+        return f"{self.directory_url}/health"
+
+    def _port(self, name: str) -> int:
+        kind, replica = parse_process_name(name)
+        if kind == "actions":
+            return self.ports.actions + replica
+        if kind == "rasa":
+            return self.ports.rasa + replica
+        return self.ports.directory
+
+    def _spawn(self, name: str) -> None:
+        port = self._port(name)
+        if not port_is_free(port):
+            # Otherwise the readiness check would take any server listening on
+            # the port, such as one left over from an earlier run, for this one.
+            raise StackError(
+                f"Port {port} for {name} is already in use on 127.0.0.1: stop the "
+                "process that uses it"
+            )
+        env = self.environment()
+        kind, replica = parse_process_name(name)
+        # Each Rasa server calls the action server of its own replica.
+        env["SOS_ACTION_SERVER_URL"] = f"{self.action_server_urls[replica]}/webhook"
         log_file = (LOG_DIR / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
-            command,
+            self._command(name),
             cwd=REPO_ROOT,
-            env=self.environment(),
+            env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         logger.info("Started %s (pid %s).", name, self.processes[name].pid)
 
-    def _wait_until_ready(self, name: str, url: str) -> None:
+    def _wait_until_ready(self, name: str) -> None:
+        url = self._ready_url(name)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
 
         while time.monotonic() < deadline:
@@ -215,6 +278,32 @@ class Stack:
             f"Process {name} was not ready after {START_TIMEOUT_SECONDS:.0f} s: "
             f"see {LOG_DIR / name}.log"
         )
+
+
+def port_is_free(port: int) -> bool:
+    """Return whether a server could listen on 127.0.0.1:`port` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def process_name(kind: str, replica: int) -> str:
+    """Return the name of replica `replica` (from 0) of "rasa" or "actions"."""
+    return kind if replica == 0 else f"{kind}-{replica + 1}"
+
+
+def parse_process_name(name: str) -> tuple[str, int]:
+    """Split a process name into its kind and replica index (from 0)."""
+    kind, _, number = name.partition("-")
+    if kind not in ("rasa", "actions", "directory") or (
+        number and not number.isdigit()
+    ):
+        raise StackError(f"No process is called {name!r}")
+    return kind, int(number) - 1 if number else 0
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

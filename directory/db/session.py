@@ -27,10 +27,17 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(database_url: str) -> Engine:
     """Create an engine, first creating the folder of a SQLite database file."""
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:"):
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "sqlite":
+        if url.database not in (None, ":memory:"):
+            Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(url, pool_pre_ping=True)
 
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

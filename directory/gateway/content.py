@@ -31,15 +31,16 @@ class GatewayWording(BaseModel):
     body_too_large: str
     rate_limited: str
     assistant_unavailable: str
+    actions_unavailable: str
 
-    @field_validator("assistant_unavailable")
+    @field_validator("assistant_unavailable", "actions_unavailable")
     @classmethod
     def _keep_every_route(cls, value: str) -> str:
         """Reject a fallback reply that lost one of the required routes."""
         missing = [route for route in REQUIRED_FALLBACK_ROUTES if route not in value]
         if missing:
             raise ValueError(
-                f"assistant_unavailable must contain {', '.join(missing)}; "
+                f"this reply must contain {', '.join(missing)}; "
                 "put the missing routes back into the reply"
             )
         return value

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from directory.db.session import get_session
 from directory.gateway import store
@@ -17,6 +18,7 @@ from directory.gateway.ratelimit import (
     get_limits,
 )
 from directory.gateway.schemas import (
+    Button,
     ChatReply,
     ConversationCreated,
     ErrorDetail,
@@ -30,8 +32,10 @@ from directory.settings import settings
 
 logger = logging.getLogger(__name__)
 
-# NOTE: the async handlers below use this synchronous session, so each query
-# blocks the event loop while it runs. They are primary-key lookups of one row.
+# The handlers below are async so that waiting for Rasa holds no thread, and
+# they run their database work in the thread pool: a query on the event loop
+# that waits for a pooled connection would stop every request, including the
+# ones that would give connections back.
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa_client)]
 WordingDep = Annotated[GatewayWording, Depends(get_wording)]
@@ -64,6 +68,7 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 def get_conversation(conversation_id: str, session: SessionDep) -> ChatConversation:
     """Load the conversation named in the path, or raise 404 (FastAPI dependency)."""
     conversation = store.find_conversation(session, conversation_id)
+    store.release_connection(session)
     if conversation is None:
         # The id is not logged, because it is whatever the client sent.
         logger.info("Rejected a request for a conversation id that was not issued")
@@ -125,7 +130,6 @@ async def post_message(
     check_client_limit(request, limits)
     check_conversation_limit(conversation_id, limits)
     offered_before = store.offered_buttons(conversation)
-    store.release_connection(session)
 
     if message.payload is not None:
         outcome = await answer_button(
@@ -141,10 +145,22 @@ async def post_message(
         limits.per_conversation.forget(conversation_id)
         return outcome.reply.model_copy(update={"conversation_deleted": True})
 
-    if outcome.reply.assistant_unavailable:
-        count_unanswered_turn(session, conversation_id)
-    store.record_turn(session, conversation, outcome.offered)
+    await run_in_threadpool(
+        _record_outcome, session, conversation, outcome.offered, outcome.reply
+    )
     return outcome.reply
+
+
+def _record_outcome(
+    session: Session,
+    conversation: ChatConversation,
+    offered: list[Button] | None,
+    reply: ChatReply,
+) -> None:
+    """Store the turn's offered buttons, and count it if Rasa did not answer."""
+    if reply.assistant_unavailable:
+        count_unanswered_turn(session, conversation.conversation_id)
+    store.record_turn(session, conversation, offered)
 
 
 @router.delete(
@@ -196,7 +212,7 @@ async def _delete_everywhere(
         HTTPException: 503 when Rasa fails; the row is kept for a retry.
     """
     conversation_id = conversation.conversation_id
-    erase_logs(session, conversation_id)
+    await run_in_threadpool(erase_logs, session, conversation_id)
 
     try:
         await rasa.delete_conversation(conversation_id)
@@ -214,5 +230,5 @@ async def _delete_everywhere(
             ),
         ) from exc
 
-    store.delete_conversation(session, conversation)
+    await run_in_threadpool(store.delete_conversation, session, conversation)
     logger.info("Deleted conversation %s", conversation_id)

@@ -97,23 +97,33 @@ async def forward_to_rasa(
 ) -> TurnOutcome:
     """Send a message to Rasa and return its reply, or the fallback reply."""
     try:
-        rasa_messages = await rasa.send_message(conversation_id, message)
+        turn = await rasa.send_turn(conversation_id, message)
     except RasaUnavailable as exc:
         logger.error(
             "Sent the fallback reply in conversation %s because Rasa failed: %s",
             conversation_id,
             exc,
         )
-        return TurnOutcome(_fallback_reply(wording), None)
+        return TurnOutcome(fallback_reply(wording), None)
 
+    rasa_messages = turn.messages
     messages = to_bot_messages(rasa_messages)
+    if not turn.actions_available:
+        # Rasa skips custom actions that fail, so the reply may lack the routes
+        # and the answers the directory would have given.
+        logger.error(
+            "Added the key routes in conversation %s because the action server "
+            "did not answer",
+            conversation_id,
+        )
+        messages.append(BotMessage(text=wording.actions_unavailable))
     if not messages:
         logger.error(
             "Sent the fallback reply in conversation %s because Rasa replied "
             "with no text and no buttons",
             conversation_id,
         )
-        return TurnOutcome(_fallback_reply(wording), None)
+        return TurnOutcome(fallback_reply(wording), None)
 
     offered = [button for bot_message in messages for button in bot_message.buttons]
     return TurnOutcome(
@@ -123,7 +133,7 @@ async def forward_to_rasa(
     )
 
 
-def _fallback_reply(wording: GatewayWording) -> ChatReply:
+def fallback_reply(wording: GatewayWording) -> ChatReply:
     """Build the reply sent when Rasa fails, marked so the widget can tell."""
     reply = reply_with_text(wording.assistant_unavailable)
     return reply.model_copy(update={"assistant_unavailable": True})

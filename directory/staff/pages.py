@@ -114,6 +114,20 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
     )
 
 
+def database_unavailable_page(request: Request) -> Response:
+    """Render the page shown when the database cannot be reached (HTTP 503)."""
+    response = _refused(
+        request,
+        "The directory is not available",
+        "The database cannot be reached right now, so nothing was shown or "
+        "saved. Nothing you sent has been changed. Try again in a few minutes; "
+        "if it goes on, tell the service's technical team.",
+        503,
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def install_staff_pages(app: FastAPI) -> None:
     """Add the staff routers, their style sheet and the refusal pages to an app."""
     from directory.staff.routes import routers

@@ -5,6 +5,7 @@ import time
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
@@ -312,6 +313,52 @@ def test_rasa_down_returns_fallback(client: TestClient, conversation_id: str) ->
     body = post_text(client, conversation_id, "my car was scratched")
 
     assert_fallback(body)
+
+
+def test_stopped_action_server_gets_fallback_without_rasa(
+    client: TestClient, conversation_id: str, fake_rasa: FakeRasa
+) -> None:
+    stopped_actions = f"http://127.0.0.1:{unused_port()}"
+    rasa = RasaClient(
+        fake_rasa.base_url, FAKE_TOKEN, 1.0, action_server_urls=[stopped_actions]
+    )
+    app.dependency_overrides[get_rasa_client] = lambda: rasa
+
+    body = post_text(client, conversation_id, "my car was scratched")
+
+    assert_fallback(body)
+    assert fake_rasa.messages_sent() == []
+
+
+def test_action_server_lost_during_turn_adds_key_routes(
+    client: TestClient, conversation_id: str
+) -> None:
+    health_checks: list[str] = []
+
+    def servers(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "actions.test":
+            health_checks.append(request.url.path)
+            if len(health_checks) > 1:
+                raise httpx.ConnectError("connection refused", request=request)
+            return httpx.Response(200, json={"status": "ok"})
+        return httpx.Response(200, json=[{"text": "Is anyone in danger now?"}])
+
+    rasa = RasaClient(
+        "http://rasa.test",
+        FAKE_TOKEN,
+        1.0,
+        transport=httpx.MockTransport(servers),
+        action_server_urls=["http://actions.test"],
+    )
+    app.dependency_overrides[get_rasa_client] = lambda: rasa
+
+    body = post_text(client, conversation_id, "my car was scratched")
+
+    texts = [message["text"] for message in body["messages"]]
+    assert texts == ["Is anyone in danger now?", WORDING.actions_unavailable]
+    assert body["assistant_unavailable"] is False
+    for route in FALLBACK_ROUTES:
+        assert route in texts[-1]
 
 
 def test_rasa_empty_reply_returns_fallback(

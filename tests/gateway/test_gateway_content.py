@@ -27,13 +27,12 @@ def test_repository_wording_loads(wording_fields: dict[str, str]) -> None:
     assert all(text.strip() for text in wording_fields.values())
 
 
+@pytest.mark.parametrize("reply", ["assistant_unavailable", "actions_unavailable"])
 @pytest.mark.parametrize("route", REQUIRED_FALLBACK_ROUTES)
 def test_fallback_without_route_is_rejected(
-    tmp_path: Path, wording_fields: dict[str, str], route: str
+    tmp_path: Path, wording_fields: dict[str, str], route: str, reply: str
 ) -> None:
-    wording_fields["assistant_unavailable"] = wording_fields[
-        "assistant_unavailable"
-    ].replace(route, "")
+    wording_fields[reply] = wording_fields[reply].replace(route, "")
     path = write_yaml(tmp_path / "gateway.yml", wording_fields)
 
     with pytest.raises(GatewayContentError, match="put the missing routes back"):

@@ -172,3 +172,31 @@ async def test_consumer_drops_bad_and_unknown(
 
     assert await broker.message_count() == 0
     assert turns_of(session_factory) == []
+
+
+@pytest.mark.asyncio
+async def test_consumer_stores_many_waiting_events_in_order(
+    broker: Broker, session_factory: sessionmaker[Session], redactors: RedactorCache
+) -> None:
+    with session_factory() as session:
+        open_log(session, CONVERSATION, None)
+    # Published before the consumer starts, so that they arrive together and
+    # are stored in batches, with a message that is not an event among them.
+    for number in range(1, 41):
+        await broker.publish(user_event(CONVERSATION, f"message {number}"))
+        if number == 20:
+            await broker.publish(b"not json")
+        await broker.publish(action_event(CONVERSATION, "action_listen"))
+
+    async def all_turns_complete() -> bool:
+        turns = turns_of(session_factory)
+        return len(turns) == 40 and turns[-1].complete
+
+    await run_consumer_until(broker, session_factory, redactors, all_turns_complete)
+
+    turns = turns_of(session_factory)
+    assert [turn.visitor_text for turn in turns] == [
+        f"message {number}" for number in range(1, 41)
+    ]
+    assert all(turn.complete for turn in turns)
+    assert await broker.message_count() == 0

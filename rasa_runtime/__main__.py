@@ -1,0 +1,16 @@
+"""Rasa's command line with the assistant's fixes applied first.
+
+``python -m rasa_runtime run --model ...`` takes the same arguments as
+``rasa run``. Each module of this package describes what it changes in
+Rasa 3.6 and why.
+"""
+
+import sys
+
+from rasa.__main__ import main
+
+from rasa_runtime import validation
+
+if __name__ == "__main__":
+    validation.install()
+    sys.exit(main())

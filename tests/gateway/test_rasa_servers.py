@@ -1,0 +1,221 @@
+"""The Rasa client with several Rasa servers and their paired action servers.
+
+The servers are played by a mock transport that responds per host, so that a
+server can refuse connections, time out or fail its health check on demand.
+"""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from directory import rasa_client
+from directory.rasa_client import RasaClient, RasaUnavailable
+from directory.settings import Settings
+
+CONVERSATION_ID = "6a0c2b1e-4d5f-4e8a-9b7c-1d2e3f4a5b6c"
+RASA = ["http://rasa-one.test", "http://rasa-two.test"]
+ACTIONS = ["http://actions-one.test", "http://actions-two.test"]
+REPLY = [{"recipient_id": CONVERSATION_ID, "text": "Is anyone in danger now?"}]
+
+
+class Servers:
+    """Responds per host: hosts in `refusing` refuse connections, in `slow` time out."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        self.refusing: set[str] = set()
+        self.slow: set[str] = set()
+        # Action servers that stop once the turn has reached Rasa.
+        self.stopping_during_turn: set[str] = set()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        self.requests.append((host, request.url.path))
+        if request.url.path == "/webhooks/rest/webhook":
+            self.refusing.update(self.stopping_during_turn)
+        if host in self.refusing:
+            raise httpx.ConnectError("connection refused", request=request)
+        if host in self.slow:
+            raise httpx.ReadTimeout("timed out", request=request)
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        if request.url.path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=REPLY)
+        return httpx.Response(200, json={})
+
+    def hosts_of(self, path: str) -> list[str]:
+        return [host for host, request_path in self.requests if request_path == path]
+
+
+@pytest.fixture(autouse=True)
+def forget_action_server_health() -> Iterator[None]:
+    rasa_client._action_server_down_until.clear()
+    yield
+    rasa_client._action_server_down_until.clear()
+
+
+@pytest.fixture
+def servers() -> Servers:
+    return Servers()
+
+
+def client_for(servers: Servers, with_actions: bool = True) -> RasaClient:
+    return RasaClient(
+        RASA,
+        "token",
+        1.0,
+        transport=httpx.MockTransport(servers.handle),
+        action_server_urls=ACTIONS if with_actions else (),
+    )
+
+
+@pytest.mark.asyncio
+async def test_turns_are_spread_over_both_servers(servers: Servers) -> None:
+    client = client_for(servers)
+
+    for _ in range(4):
+        await client.send_turn(CONVERSATION_ID, "hello")
+
+    hosts = servers.hosts_of("/webhooks/rest/webhook")
+    assert sorted(hosts) == ["rasa-one.test"] * 2 + ["rasa-two.test"] * 2
+
+
+@pytest.mark.asyncio
+async def test_refused_connection_moves_to_the_next_server(servers: Servers) -> None:
+    servers.refusing.add("rasa-one.test")
+    client = client_for(servers)
+
+    turns = [await client.send_turn(CONVERSATION_ID, "hello") for _ in range(3)]
+
+    assert all(turn.messages == REPLY for turn in turns)
+    answered = [
+        host
+        for host in servers.hosts_of("/webhooks/rest/webhook")
+        if host not in servers.refusing
+    ]
+    assert answered == ["rasa-two.test"] * 3
+
+
+@pytest.mark.asyncio
+async def test_timeout_is_not_sent_again_elsewhere(servers: Servers) -> None:
+    servers.slow.update({"rasa-one.test", "rasa-two.test"})
+    client = client_for(servers)
+
+    with pytest.raises(RasaUnavailable, match="timed out"):
+        await client.send_turn(CONVERSATION_ID, "hello")
+
+    # The turn may have run on the slow server; a second copy could run it twice.
+    assert len(servers.hosts_of("/webhooks/rest/webhook")) == 1
+
+
+@pytest.mark.asyncio
+async def test_every_server_refusing_raises(servers: Servers) -> None:
+    servers.refusing.update({"rasa-one.test", "rasa-two.test"})
+
+    with pytest.raises(RasaUnavailable, match="could not connect to any"):
+        await client_for(servers).send_turn(CONVERSATION_ID, "hello")
+
+
+@pytest.mark.asyncio
+async def test_no_turn_is_sent_without_an_action_server(servers: Servers) -> None:
+    servers.refusing.update({"actions-one.test", "actions-two.test"})
+
+    with pytest.raises(RasaUnavailable, match="no action server passed"):
+        await client_for(servers).send_turn(CONVERSATION_ID, "hello")
+
+    # Rasa would run the turn without its actions and lose the form's progress.
+    assert servers.hosts_of("/webhooks/rest/webhook") == []
+
+
+@pytest.mark.asyncio
+async def test_action_server_lost_during_the_turn_is_marked(servers: Servers) -> None:
+    servers.stopping_during_turn.update({"actions-one.test", "actions-two.test"})
+
+    turn = await client_for(servers).send_turn(CONVERSATION_ID, "hello")
+
+    assert turn.messages == REPLY
+    assert turn.actions_available is False
+
+
+@pytest.mark.asyncio
+async def test_turn_with_its_action_server_is_not_marked(servers: Servers) -> None:
+    turn = await client_for(servers).send_turn(CONVERSATION_ID, "hello")
+
+    assert turn.actions_available is True
+    # One check before the turn and one after it.
+    assert len(servers.hosts_of("/health")) == 2
+
+
+@pytest.mark.asyncio
+async def test_server_without_actions_gets_no_turns(servers: Servers) -> None:
+    servers.refusing.add("actions-one.test")
+    client = client_for(servers)
+
+    turns = [await client.send_turn(CONVERSATION_ID, "hi") for _ in range(4)]
+
+    assert all(turn.actions_available for turn in turns)
+    assert servers.hosts_of("/webhooks/rest/webhook") == ["rasa-two.test"] * 4
+
+
+@pytest.mark.asyncio
+async def test_without_action_servers_no_health_check_is_made(
+    servers: Servers,
+) -> None:
+    turn = await client_for(servers, with_actions=False).send_turn(
+        CONVERSATION_ID, "hello"
+    )
+
+    assert turn.actions_available is True
+    assert servers.hosts_of("/health") == []
+
+
+@pytest.mark.asyncio
+async def test_delete_reaches_every_server(servers: Servers) -> None:
+    await client_for(servers).delete_conversation(CONVERSATION_ID)
+
+    path = f"/conversations/{CONVERSATION_ID}/tracker/events"
+    assert sorted(servers.hosts_of(path)) == ["rasa-one.test", "rasa-two.test"]
+
+
+@pytest.mark.asyncio
+async def test_delete_skips_a_stopped_server(servers: Servers) -> None:
+    servers.refusing.add("rasa-one.test")
+
+    await client_for(servers).delete_conversation(CONVERSATION_ID)
+
+    path = f"/conversations/{CONVERSATION_ID}/tracker/events"
+    assert servers.hosts_of(path) == ["rasa-one.test", "rasa-two.test"]
+
+
+@pytest.mark.asyncio
+async def test_delete_with_every_server_stopped_raises(servers: Servers) -> None:
+    servers.refusing.update({"rasa-one.test", "rasa-two.test"})
+
+    with pytest.raises(RasaUnavailable, match="could not connect to any"):
+        await client_for(servers).delete_conversation(CONVERSATION_ID)
+
+
+def test_action_servers_must_pair_with_rasa_servers() -> None:
+    with pytest.raises(ValueError, match="one action server URL per Rasa server"):
+        RasaClient(RASA, "token", 1.0, action_server_urls=ACTIONS[:1])
+
+
+def test_settings_read_comma_separated_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOS_RASA_URLS", ",".join(RASA))
+    monkeypatch.setenv("SOS_ACTION_SERVER_URLS", ",".join(ACTIONS))
+
+    loaded = Settings()
+
+    assert loaded.rasa_urls == RASA
+    assert loaded.action_server_urls == ACTIONS
+
+
+def test_settings_refuse_unpaired_action_servers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOS_RASA_URLS", ",".join(RASA))
+    monkeypatch.setenv("SOS_ACTION_SERVER_URLS", ACTIONS[0])
+
+    with pytest.raises(ValueError, match="in the same order"):
+        Settings()

@@ -1,0 +1,172 @@
+"""The database stops while the assistant runs, then starts again.
+
+The stack runs on a PostgreSQL server of the test's own, so that the test can
+stop it without touching the machine's shared server. All people and events
+are invented.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from directory.db.session import make_engine
+from directory.gateway.models import ChatConversation
+from directory.logs.models import LogTurn
+from stack.launcher import REPO_ROOT, Ports, Stack
+from tests.directory.staff.conftest import csrf_token
+from tests.production.private_postgres import PrivatePostgres
+from tests.stack.conftest import Conversation, joined
+
+PORTS = Ports(directory=8900, rasa=5905, actions=5955)
+POSTGRES_PORT = 5899
+EMERGENCY = "999"
+STOP_HATE_UK = "0800 138 1625"
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PrivatePostgres]:
+    server = PrivatePostgres(POSTGRES_PORT)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="module")
+def database_url(postgres: PrivatePostgres) -> str:
+    maintenance = make_engine(postgres.maintenance_url).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    with maintenance.connect() as connection:
+        connection.execute(text('CREATE DATABASE "directory"'))
+    maintenance.dispose()
+    url = postgres.maintenance_url.rsplit("/", 1)[0] + "/directory"
+    subprocess.run(
+        [sys.executable, "-m", "directory.seed"],
+        cwd=REPO_ROOT,
+        env={"SOS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    return url
+
+
+@pytest.fixture(scope="module")
+def stack(database_url: str) -> Iterator[Stack]:
+    running = Stack(ports=PORTS, database_url=database_url)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as http:
+        yield http
+
+
+def complete_turns(database_url: str, conversation_id: str) -> list[LogTurn]:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.scalars(
+                    select(LogTurn).where(LogTurn.conversation_id == conversation_id)
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_database_outage_keeps_key_routes_and_loses_nothing(
+    stack: Stack,
+    client: httpx.Client,
+    postgres: PrivatePostgres,
+    database_url: str,
+) -> None:
+    conversation = Conversation(client)
+    conversation.say("someone sprayed anti muslim graffiti on my door in loughborough")
+    # The first turn is logged in full before the database stops.
+    assert wait_until(
+        lambda: [
+            turn
+            for turn in complete_turns(database_url, conversation.id)
+            if turn.complete
+        ]
+    )
+
+    sign_in_form = client.get("/staff/sign-in")
+    postgres.stop()
+    try:
+        during = client.post(
+            f"/api/chat/conversations/{conversation.id}/messages",
+            json={"text": "no"},
+        )
+        new_conversation = client.post("/api/chat/conversations")
+        staff_page = client.post(
+            "/staff/sign-in",
+            data={
+                "email": "rita.reviewer@example.org.uk",
+                "password": "an invented password",
+                "csrf_token": csrf_token(sign_in_form.text),
+            },
+            follow_redirects=False,
+        )
+        directory_api = client.get("/openreferral/services")
+    finally:
+        postgres.start()
+
+    # The visitor still gets the key routes.
+    assert during.status_code == 200
+    reply = during.json()
+    assert reply["assistant_unavailable"] is True
+    assert EMERGENCY in joined(reply["messages"])
+    assert STOP_HATE_UK in joined(reply["messages"])
+    # A new conversation cannot be opened; the widget then shows its own help.
+    assert new_conversation.status_code == 503
+    assert "database" in new_conversation.json()["detail"]
+    # Staff see a plain page that explains what happened, not a stack trace.
+    assert staff_page.status_code == 503
+    assert "The directory is not available" in staff_page.text
+    assert "Traceback" not in staff_page.text
+    assert directory_api.status_code == 503
+
+    # Once the database is back, the same conversation carries on.
+    routes = joined(conversation.press("No"))
+    assert "Tell MAMA" in routes
+    assert "Charnwood" in routes
+
+    # Nothing half-written: only the one conversation exists, and every turn of
+    # its log is complete, without the message sent during the outage.
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        ids = session.scalars(select(ChatConversation.conversation_id)).all()
+    engine.dispose()
+    assert ids == [conversation.id]
+    assert wait_until(
+        lambda: (
+            len(complete_turns(database_url, conversation.id)) == 2
+            and all(
+                turn.complete for turn in complete_turns(database_url, conversation.id)
+            )
+        )
+    )

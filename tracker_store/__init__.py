@@ -1,0 +1,1 @@
+"""Rasa tracker stores of the assistant (loaded by Rasa through its endpoints file)."""

@@ -149,6 +149,9 @@ bench: setup
 	$(SERVICE_PYTHON) bench/turn_latency.py
 	$(SERVICE_PYTHON) bench/directory_queries.py
 	$(SERVICE_PYTHON) bench/footprint.py
+	$(SERVICE_PYTHON) bench/turn_profile.py
+	$(RASA_VENV)/bin/python bench/action_response_check.py
+	$(SERVICE_PYTHON) bench/training_time.py
 
 ## Maintenance -------------------------------------------------------------
 

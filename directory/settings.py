@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     ]
     # Chat gateway rate limits: requests (new conversations and messages) per
     # client address, and messages per conversation, in each window of seconds.
+    # Hours after its last message that a conversation's Rasa tracker is
+    # cleared and its gateway row deleted, by the scheduled purge.
+    conversation_idle_hours: float = Field(default=6.0, gt=0)
     rate_limit_window_seconds: float = 60.0
     rate_limit_client_requests: int = 60
     rate_limit_conversation_messages: int = 20

@@ -2,10 +2,11 @@
 
 Rasa 3.6 checks every response of the action server with `jsonschema.validate`,
 which first checks the schema itself against its meta-schema and builds a new
-validator, on every call. That took about 100 ms of CPU per custom action on
-the development machine, two thirds of a Rasa server's time in a turn. The
-replacement checks the schema once and keeps the validator, so each response
-is still validated in full, against the same schema, with the same error.
+validator, on every call. `bench/action_response_check.py` measured 80 to 120
+ms per check on the development machine, 14 to 16 times the kept validator, and
+a turn calls several custom actions. The replacement checks the schema once and
+keeps the validator, so each response is still validated in full, against the
+same schema, with the same error.
 """
 
 from __future__ import annotations
@@ -46,4 +47,4 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 
 def install() -> None:
     """Make every RemoteAction use the kept validator."""
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result

@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from directory.db.session import get_session
+from directory.gateway.expiry import forget_idle_conversations
 from directory.logs.consumer import SessionFactory, consume
 from directory.logs.redactors import get_redactor_cache
 from directory.logs.store import purge_expired
+from directory.rasa_client import RasaClient
 from directory.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,11 @@ async def purge_periodically(
     interval_seconds: float,
     stop: asyncio.Event,
 ) -> None:
-    """Purge soon after start and then every `interval_seconds` until `stop`."""
+    """Purge soon after start and then every `interval_seconds` until `stop`.
+
+    Each run also forgets the conversations idle for longer than the
+    `conversation_idle_hours` setting.
+    """
     delay = min(interval_seconds, FIRST_PURGE_DELAY_SECONDS)
     while True:
         try:
@@ -67,6 +73,11 @@ async def purge_periodically(
         except TimeoutError:
             pass
         await asyncio.to_thread(run_purge, session_factory, retention_days)
+        await forget_idle_conversations(
+            session_factory,
+            RasaClient.from_settings(),
+            settings.conversation_idle_hours,
+        )
         delay = interval_seconds
 
 

@@ -158,32 +158,33 @@ class RasaClient:
     async def delete_conversation(self, conversation_id: str) -> None:
         """Replace the events of a conversation's tracker with an empty list.
 
-        The request goes to every Rasa server, so that no server keeps the
-        conversation in a tracker store of its own. Servers that refuse the
-        connection are skipped, because a stopped server keeps no
-        conversations in memory.
+        The Rasa servers share one tracker store, so the first server that
+        succeeds is enough. A server that fails or times out is followed by
+        the next one, which is safe because replacing the events with an empty
+        list a second time changes nothing.
 
         NOTE: Rasa 3.6 saves the replaced tracker with `TrackerStore.save`. The
-        in-memory and Redis tracker stores overwrite the stored events, but the
-        SQL and Mongo tracker stores only append events beyond the number already
-        stored, so with those stores the old events stay in the tracker store.
+        in-memory store and the project's Redis store (`tracker_store/`) drop
+        the old events, but the SQL and Mongo tracker stores only append events
+        beyond the number already stored, so with those stores the old events
+        stay in the tracker store.
 
         Raises:
-            RasaUnavailable: no server could be reached, or one failed.
+            RasaUnavailable: every server failed.
         """
         path = f"/conversations/{conversation_id}/tracker/events"
-        reached = 0
+        failures = []
         for server in range(len(self.base_urls)):
             try:
                 await self._request_one(server, "PUT", path, [], authenticated=True)
-            except _ConnectionRefused:
+            except (_ConnectionRefused, RasaUnavailable) as exc:
+                failures.append(f"server {server + 1}: {exc}")
                 continue
-            reached += 1
-        if not reached:
-            raise RasaUnavailable(
-                f"PUT {path} could not connect to any Rasa server; "
-                f"check that Rasa is running at {', '.join(self.base_urls)}"
-            )
+            return
+        raise RasaUnavailable(
+            f"PUT {path} failed on every Rasa server ({'; '.join(failures)}); "
+            f"check that Rasa is running at {', '.join(self.base_urls)}"
+        )
 
     async def _request(
         self,
@@ -266,7 +267,7 @@ class RasaClient:
         else:
             logger.error(
                 "The action server paired with Rasa server %d of %d failed its "
-                "health check after a turn",
+                "health check",
                 server + 1,
                 len(self.base_urls),
             )

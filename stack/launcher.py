@@ -104,6 +104,9 @@ class Stack:
             {
                 "PYTHONPATH": str(REPO_ROOT),
                 "RASA_TELEMETRY_ENABLED": "false",
+                # Rasa writes text records, which the privacy filter does not
+                # change, when standard error is a terminal.
+                "FORCE_JSON_LOGGING": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_HOST": "127.0.0.1",
                 "SOS_RASA_URLS": ",".join(self.rasa_urls),
@@ -153,9 +156,15 @@ class Stack:
 
     def stop_process(self, name: str) -> None:
         """Stop one process, to test how the others cope without it."""
-        process = self.processes.pop(name)
+        process = self.processes[name]
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            logger.warning("Process %s did not stop in 15 s; killing it.", name)
+            process.kill()
+            process.wait()
+        del self.processes[name]
 
     def start_process(self, name: str) -> None:
         """Start one stopped process again and wait until it is ready."""

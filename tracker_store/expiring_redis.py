@@ -23,6 +23,9 @@ from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+# Seconds a Redis command or connection may take before it fails.
+REDIS_TIMEOUT_SECONDS = 5.0
+
 
 class ExpiringRedisTrackerStore(RedisTrackerStore):
     """RedisTrackerStore with a required expiry and erasure by an empty tracker.
@@ -63,6 +66,12 @@ class ExpiringRedisTrackerStore(RedisTrackerStore):
             record_exp=expiry,
             key_prefix=key_prefix or None,
             **kwargs,
+        )
+        # Rasa calls Redis on its event loop, so a Redis that stops answering
+        # would stop every conversation on this server without a time limit.
+        self.red.connection_pool.connection_kwargs.update(
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
 
     async def save(

@@ -21,7 +21,8 @@ from directory.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
-# Conversations forgotten in one run. The next run takes the rest.
+# Conversations read from the database at a time; a run repeats until none
+# is left.
 BATCH_LIMIT = 500
 
 
@@ -58,21 +59,30 @@ async def forget_idle_conversations(
     A conversation whose tracker could not be cleared keeps its row, so the
     next run tries again. The run stops at the first such failure, because
     Rasa is then most likely down.
+
+    NOTE: a turn that is running while its conversation is forgotten can
+    store the tracker again. It then stays until Rasa restarts, or until the
+    Redis expiry in the production set-up.
     """
-    ids = await asyncio.to_thread(idle_conversation_ids, session_factory, idle_hours)
     forgotten = 0
-    for conversation_id in ids:
-        try:
-            await rasa.delete_conversation(conversation_id)
-        except RasaUnavailable as exc:
-            logger.error(
-                "Could not clear the tracker of idle conversation %s: %s",
-                conversation_id,
-                exc,
-            )
+    while True:
+        ids = await asyncio.to_thread(
+            idle_conversation_ids, session_factory, idle_hours
+        )
+        for conversation_id in ids:
+            try:
+                await rasa.delete_conversation(conversation_id)
+            except RasaUnavailable as exc:
+                logger.error(
+                    "Could not clear the tracker of idle conversation %s: %s",
+                    conversation_id,
+                    exc,
+                )
+                return forgotten
+            await asyncio.to_thread(delete_row, session_factory, conversation_id)
+            forgotten += 1
+        if len(ids) < BATCH_LIMIT:
             break
-        await asyncio.to_thread(delete_row, session_factory, conversation_id)
-        forgotten += 1
 
     if forgotten:
         logger.info(

@@ -4,6 +4,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -157,10 +158,23 @@ def _record_outcome(
     offered: list[Button] | None,
     reply: ChatReply,
 ) -> None:
-    """Store the turn's offered buttons, and count it if Rasa did not answer."""
+    """Store the turn's offered buttons, and count it if Rasa did not answer.
+
+    A database error is logged and not raised: Rasa has already taken the
+    turn, so the visitor gets its reply rather than a fallback that the widget
+    would offer to send again.
+    """
     if reply.assistant_unavailable:
         count_unanswered_turn(session, conversation.conversation_id)
-    store.record_turn(session, conversation, offered)
+    try:
+        store.record_turn(session, conversation, offered)
+    except SQLAlchemyError as exc:
+        session.rollback()
+        logger.error(
+            "Could not record the turn of conversation %s: %s",
+            conversation.conversation_id,
+            type(exc).__name__,
+        )
 
 
 @router.delete(

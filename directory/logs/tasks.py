@@ -73,11 +73,15 @@ async def purge_periodically(
         except TimeoutError:
             pass
         await asyncio.to_thread(run_purge, session_factory, retention_days)
-        await forget_idle_conversations(
-            session_factory,
-            RasaClient.from_settings(),
-            settings.conversation_idle_hours,
-        )
+        try:
+            await forget_idle_conversations(
+                session_factory,
+                RasaClient.from_settings(),
+                settings.conversation_idle_hours,
+            )
+        except Exception as exc:
+            # The next run tries again; a database outage must not end the task.
+            logger.error("Forgetting idle conversations failed: %s", type(exc).__name__)
         delay = interval_seconds
 
 

@@ -230,3 +230,14 @@ def test_settings_refuse_unpaired_action_servers(
 
     with pytest.raises(ValueError, match="in the same order"):
         Settings()
+
+
+@pytest.mark.asyncio
+async def test_slow_health_check_counts_as_running(servers: Servers) -> None:
+    servers.slow.update({"actions-one.test", "actions-two.test"})
+
+    turn = await client_for(servers).send_turn(CONVERSATION_ID, "hello")
+
+    # A busy action server still runs the actions, so the turn goes ahead.
+    assert turn.messages == REPLY
+    assert turn.actions_available is True

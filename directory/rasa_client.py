@@ -196,7 +196,7 @@ class RasaClient:
     ) -> tuple[Any, int]:
         """Send one request to the next Rasa server that accepts the connection.
 
-        Returns the decoded JSON body and the index of the server that answered.
+        Returns the decoded JSON body and the index of the server that replied.
         Only a failed connection moves on to the next server: once a request has
         been sent, trying again elsewhere could run the visitor's turn twice.
         With `needs_actions`, a server whose paired action server fails its
@@ -260,7 +260,7 @@ class RasaClient:
             async with self._client(url, ACTION_HEALTH_TIMEOUT_SECONDS) as client:
                 healthy = (await client.get("/health")).is_success
         except httpx.TimeoutException:
-            # A busy action server answers late but still runs the actions;
+            # A busy action server replies late but still runs the actions, and
             # taking it for a stopped one gave visitors the fallback under load.
             healthy = True
         except httpx.HTTPError:

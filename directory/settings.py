@@ -32,8 +32,9 @@ class Settings(BaseSettings):
     # store (docs/deployment.md).
     rasa_urls: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5005"]
     # Base URL of the action server each Rasa server calls, in the same order
-    # (SOS_ACTION_SERVER_URLS). When set, the gateway checks the paired action
-    # server after each turn and adds the key routes if it does not answer.
+    # (SOS_ACTION_SERVER_URLS). When set, the gateway sends a turn only to a
+    # Rasa server whose action server passes a health check, and adds the key
+    # routes when the check fails after the turn.
     action_server_urls: Annotated[list[str], NoDecode] = []
     rasa_token: str = DEVELOPMENT_RASA_TOKEN
     rasa_timeout_seconds: float = 10.0

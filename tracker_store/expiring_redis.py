@@ -67,7 +67,7 @@ class ExpiringRedisTrackerStore(RedisTrackerStore):
             key_prefix=key_prefix or None,
             **kwargs,
         )
-        # Rasa calls Redis on its event loop, so a Redis that stops answering
+        # Rasa calls Redis on its event loop, so a Redis that stops responding
         # would stop every conversation on this server without a time limit.
         self.red.connection_pool.connection_kwargs.update(
             socket_timeout=REDIS_TIMEOUT_SECONDS,

@@ -1,6 +1,6 @@
 """Responses to requests that fail because the database cannot be reached.
 
-The chat still gives the key routes, staff pages say plainly what happened, and
+The chat still gives the key routes, staff pages explain plainly what happened, and
 every other endpoint returns 503 with a JSON detail. Each request's session
 rolls back its transaction when the request fails, so nothing half-written is
 kept.

@@ -33,7 +33,7 @@ from directory.settings import settings
 
 logger = logging.getLogger(__name__)
 
-# The handlers below are async so that waiting for Rasa holds no thread, and
+# The handlers below are async so that waiting for Rasa occupies no thread, and
 # they run their database work in the thread pool: a query on the event loop
 # that waits for a pooled connection would stop every request, including the
 # ones that would give connections back.
@@ -158,7 +158,7 @@ def _record_outcome(
     offered: list[Button] | None,
     reply: ChatReply,
 ) -> None:
-    """Store the turn's offered buttons, and count it if Rasa did not answer.
+    """Store the turn's offered buttons, and count it if Rasa did not reply.
 
     A database error is logged and not raised: Rasa has already taken the
     turn, so the visitor gets its reply rather than a fallback that the widget

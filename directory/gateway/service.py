@@ -110,7 +110,7 @@ async def forward_to_rasa(
     messages = to_bot_messages(rasa_messages)
     if not turn.actions_available:
         # Rasa skips custom actions that fail, so the reply may lack the routes
-        # and the answers the directory would have given.
+        # and the replies the directory would have given.
         logger.error(
             "Added the key routes in conversation %s because the action server "
             "did not answer",

@@ -62,7 +62,7 @@ async def purge_periodically(
 ) -> None:
     """Purge soon after start and then every `interval_seconds` until `stop`.
 
-    Each run also forgets the conversations idle for longer than the
+    Each run also clears the conversations idle for longer than the
     `conversation_idle_hours` setting.
     """
     delay = min(interval_seconds, FIRST_PURGE_DELAY_SECONDS)

@@ -1,4 +1,4 @@
-"""Answers of the service when its database cannot be reached.
+"""Responses of the service when its database cannot be reached.
 
 The service's sessions are pointed at a PostgreSQL address where nothing
 listens, so every query fails to connect, as it does when the server stops.

@@ -14,15 +14,18 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 import redis
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from directory.db.session import make_engine
+from directory.logs.models import LogTurn
 from stack.launcher import REPO_ROOT, Ports, Stack
 from stack.production import SharedServers, production_stack
 from tests.stack.conftest import Conversation
@@ -136,3 +139,29 @@ def restore_processes(production: Stack) -> Iterator[None]:
     for name in ("actions", "actions-2", "rasa", "rasa-2"):
         if name not in production.processes:
             production.start_process(name)
+
+
+def logged_turns(database_url: str, conversation_id: str) -> list[LogTurn]:
+    """Return the logged turns of a conversation, in order."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.scalars(
+                    select(LogTurn)
+                    .where(LogTurn.conversation_id == conversation_id)
+                    .order_by(LogTurn.turn_number)
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60.0) -> bool:
+    """Return True once `condition()` is true, or False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False

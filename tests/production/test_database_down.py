@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from directory.db.session import make_engine
 from directory.gateway.models import ChatConversation
-from directory.logs.models import LogTurn
 from stack.launcher import REPO_ROOT, Ports, Stack
 from tests.directory.staff.conftest import csrf_token
+from tests.production.conftest import logged_turns, wait_for
 from tests.production.private_postgres import PrivatePostgres
 from tests.stack.conftest import Conversation, joined
 
@@ -75,28 +74,6 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
         yield http
 
 
-def complete_turns(database_url: str, conversation_id: str) -> list[LogTurn]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return list(
-                session.scalars(
-                    select(LogTurn).where(LogTurn.conversation_id == conversation_id)
-                )
-            )
-    finally:
-        engine.dispose()
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_database_outage_keeps_key_routes_and_loses_nothing(
     stack: Stack,
     client: httpx.Client,
@@ -106,10 +83,10 @@ def test_database_outage_keeps_key_routes_and_loses_nothing(
     conversation = Conversation(client)
     conversation.say("someone sprayed anti muslim graffiti on my door in loughborough")
     # The first turn is logged in full before the database stops.
-    assert wait_until(
+    assert wait_for(
         lambda: [
             turn
-            for turn in complete_turns(database_url, conversation.id)
+            for turn in logged_turns(database_url, conversation.id)
             if turn.complete
         ]
     )
@@ -162,11 +139,11 @@ def test_database_outage_keeps_key_routes_and_loses_nothing(
         ids = session.scalars(select(ChatConversation.conversation_id)).all()
     engine.dispose()
     assert ids == [conversation.id]
-    assert wait_until(
+    assert wait_for(
         lambda: (
-            len(complete_turns(database_url, conversation.id)) == 2
+            len(logged_turns(database_url, conversation.id)) == 2
             and all(
-                turn.complete for turn in complete_turns(database_url, conversation.id)
+                turn.complete for turn in logged_turns(database_url, conversation.id)
             )
         )
     )

@@ -5,17 +5,19 @@ directory and the logs. All people and events are invented."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import httpx
 import redis
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.db.session import make_engine
-from directory.logs.models import ConversationLog, LogTurn
+from directory.logs.models import ConversationLog
 from stack.launcher import Stack
-from tests.production.conftest import TRACKER_EXPIRY_SECONDS
+from tests.production.conftest import (
+    TRACKER_EXPIRY_SECONDS,
+    logged_turns,
+    wait_for,
+)
 from tests.stack.conftest import Conversation, joined
 
 EMERGENCY = "999"
@@ -34,30 +36,6 @@ def events_on(stack: Stack, server: int, conversation_id: str) -> list[dict]:
     )
     response.raise_for_status()
     return response.json()["events"]
-
-
-def logged_turns(database_url: str, conversation_id: str) -> list[LogTurn]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return list(
-                session.scalars(
-                    select(LogTurn)
-                    .where(LogTurn.conversation_id == conversation_id)
-                    .order_by(LogTurn.turn_number)
-                )
-            )
-    finally:
-        engine.dispose()
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
 
 
 def test_both_rasa_servers_read_the_same_conversation(

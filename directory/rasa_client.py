@@ -1,18 +1,26 @@
 """Async client for the HTTP API and REST channel of one or more Rasa 3.6 servers.
 
 With several Rasa servers (the production set-up, docs/deployment.md) every
-request goes to the next server in turn, and a server that refuses the
-connection is skipped for the next one. Any server can then take any turn of a
+request goes to the server with the fewest requests in flight, the next in
+turn among equals, and a server that refuses the connection is skipped for the
+next one. Each server takes at most a set number of requests at once; the rest
+wait here, in order, for a free place, so that a crowd of visitors queues in
+the gateway instead of inside Rasa, where each queued turn would use up its
+timeout. Any server can then take any turn of a
 conversation, which needs a tracker store and a lock store that the servers
 share (Redis). Each Rasa server can be paired with the action server it calls,
 so that the gateway can tell when a turn ran without its custom actions.
 """
 
+import asyncio
 import itertools
 import logging
 import ssl
 import time
-from collections.abc import Sequence
+import weakref
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +55,33 @@ class RasaUnavailable(Exception):
     """Raised when no Rasa server can be reached, one times out, or replies badly."""
 
 
+class RasaBusy(RasaUnavailable):
+    """Raised when every Rasa server stayed full for the whole queueing time."""
+
+
+class _Places:
+    """Requests in flight per Rasa server URL, and a condition to wait for one."""
+
+    def __init__(self) -> None:
+        self.in_flight: Counter[str] = Counter()
+        self.freed = asyncio.Condition()
+
+
+# One set of places per event loop, because an asyncio.Condition belongs to the
+# loop that first waits on it (tests run each in a loop of its own).
+_places_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Places]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _places() -> _Places:
+    loop = asyncio.get_running_loop()
+    places = _places_by_loop.get(loop)
+    if places is None:
+        places = _places_by_loop[loop] = _Places()
+    return places
+
+
 @dataclass(frozen=True)
 class RasaTurn:
     """The assistant's messages for one turn, and whether its actions could run.
@@ -66,8 +101,11 @@ class RasaClient:
 
     `base_url` is one Rasa server's URL or a list of them. `action_server_urls`,
     if given, lists the base URL of the action server that each Rasa server
-    calls, in the same order. Each call opens its own `httpx.AsyncClient`, so an
-    instance keeps no connections and needs no closing. Pass `transport` to
+    calls, in the same order. At most `requests_per_server` requests go to one
+    server at once, counted over every client in the process; a request that
+    finds every server full waits up to `queue_seconds` for a place, then raises
+    `RasaBusy`. Each call opens its own `httpx.AsyncClient`, so an instance
+    keeps no connections and needs no closing. Pass `transport` to
     route requests to a test double such as `httpx.MockTransport`.
     """
 
@@ -78,10 +116,14 @@ class RasaClient:
         timeout_seconds: float,
         transport: httpx.AsyncBaseTransport | None = None,
         action_server_urls: Sequence[str] = (),
+        requests_per_server: int = 4,
+        queue_seconds: float = 15.0,
     ) -> None:
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         if not urls:
             raise ValueError("RasaClient needs at least one Rasa server URL")
+        if requests_per_server < 1:
+            raise ValueError("requests_per_server must be at least 1")
         if action_server_urls and len(action_server_urls) != len(urls):
             raise ValueError(
                 f"{len(urls)} Rasa servers but {len(action_server_urls)} action "
@@ -92,6 +134,8 @@ class RasaClient:
         self.token = token
         self.timeout_seconds = timeout_seconds
         self.transport = transport
+        self.requests_per_server = requests_per_server
+        self.queue_seconds = queue_seconds
 
     @property
     def base_url(self) -> str:
@@ -106,6 +150,8 @@ class RasaClient:
             token=settings.rasa_token,
             timeout_seconds=settings.rasa_timeout_seconds,
             action_server_urls=settings.action_server_urls,
+            requests_per_server=settings.rasa_requests_per_server,
+            queue_seconds=settings.rasa_queue_seconds,
         )
 
     async def parse(self, text: str) -> dict[str, Any]:
@@ -194,7 +240,7 @@ class RasaClient:
         authenticated: bool,
         needs_actions: bool = False,
     ) -> tuple[Any, int]:
-        """Send one request to the next Rasa server that accepts the connection.
+        """Send one request to a Rasa server that accepts the connection.
 
         Returns the decoded JSON body and the index of the server that replied.
         Only a failed connection moves on to the next server: once a request has
@@ -204,24 +250,27 @@ class RasaClient:
         the turn without its custom actions and lose the form's progress.
         """
         skipped_for_actions = 0
-        for server in self._servers_in_order():
-            if needs_actions and not await self._action_server_answers(server):
-                skipped_for_actions += 1
-                continue
-            try:
-                body = await self._request_one(
-                    server, method, path, json, authenticated
-                )
-            except _ConnectionRefused as exc:
-                logger.warning(
-                    "Rasa server %d of %d refused the connection (%s); trying the "
-                    "next one",
-                    server + 1,
-                    len(self.base_urls),
-                    exc,
-                )
-                continue
-            return body, server
+        untried = self._servers_in_order()
+        while untried:
+            async with self._place_on(untried) as server:
+                untried.remove(server)
+                if needs_actions and not await self._action_server_answers(server):
+                    skipped_for_actions += 1
+                    continue
+                try:
+                    body = await self._request_one(
+                        server, method, path, json, authenticated
+                    )
+                except _ConnectionRefused as exc:
+                    logger.warning(
+                        "Rasa server %d of %d refused the connection (%s); "
+                        "trying the next one",
+                        server + 1,
+                        len(self.base_urls),
+                        exc,
+                    )
+                    continue
+                return body, server
 
         if skipped_for_actions == len(self.base_urls):
             raise RasaUnavailable(
@@ -232,6 +281,56 @@ class RasaClient:
             f"{method} {path} could not connect to any Rasa server; "
             f"check that Rasa is running at {', '.join(self.base_urls)}"
         )
+
+    @asynccontextmanager
+    async def _place_on(self, servers: list[int]) -> AsyncIterator[int]:
+        """Hold a place on the least busy of `servers`, waiting for one if all are full.
+
+        A server whose action server failed its last health check comes after
+        the others, and among servers with equal numbers of requests in flight
+        the earlier in `servers` wins. Raises `RasaBusy` when no place comes free within
+        `queue_seconds`.
+        """
+        places = _places()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.queue_seconds
+        async with places.freed:
+            while True:
+                free = [
+                    server
+                    for server in servers
+                    if places.in_flight[self.base_urls[server]]
+                    < self.requests_per_server
+                ]
+                if free:
+                    now = time.monotonic()
+                    server = min(
+                        free,
+                        key=lambda i: (
+                            self._action_server_down(i, now),
+                            places.in_flight[self.base_urls[i]],
+                        ),
+                    )
+                    break
+                remaining = deadline - loop.time()
+                try:
+                    if remaining <= 0:
+                        raise TimeoutError
+                    await asyncio.wait_for(places.freed.wait(), remaining)
+                except TimeoutError:
+                    raise RasaBusy(
+                        f"every Rasa server had {self.requests_per_server} "
+                        f"requests in flight for {self.queue_seconds} s; "
+                        "add Rasa servers or raise SOS_RASA_QUEUE_SECONDS"
+                    ) from None
+            url = self.base_urls[server]
+            places.in_flight[url] += 1
+        try:
+            yield server
+        finally:
+            async with places.freed:
+                places.in_flight[url] -= 1
+                places.freed.notify_all()
 
     def _servers_in_order(self) -> list[int]:
         """Return server indexes, starting with the next in turn.

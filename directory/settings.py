@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     action_server_urls: Annotated[list[str], NoDecode] = []
     rasa_token: str = DEVELOPMENT_RASA_TOKEN
     rasa_timeout_seconds: float = 10.0
+    # Requests each service process sends to one Rasa server at once, and how
+    # long a request waits for a place when every server is full before the
+    # visitor gets the fallback reply. A Rasa server works on one turn at a
+    # time, so the wait is better spent here than inside Rasa, where it would
+    # count against SOS_RASA_TIMEOUT_SECONDS.
+    rasa_requests_per_server: int = Field(default=4, ge=1)
+    rasa_queue_seconds: float = Field(default=15.0, ge=0)
     # Connections each service process keeps open to a PostgreSQL database, and
     # how many more it may open at busy times (SQLite ignores both).
     database_pool_size: int = Field(default=10, ge=1)
@@ -52,11 +59,11 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         "http://localhost:8000",
     ]
-    # Chat gateway rate limits: requests (new conversations and messages) per
-    # client address, and messages per conversation, in each window of seconds.
     # Hours after its last message that a conversation's Rasa tracker is
     # cleared and its gateway row deleted, by the scheduled purge.
     conversation_idle_hours: float = Field(default=6.0, gt=0)
+    # Chat gateway rate limits: requests (new conversations and messages) per
+    # client address, and messages per conversation, in each window of seconds.
     rate_limit_window_seconds: float = 60.0
     rate_limit_client_requests: int = 60
     rate_limit_conversation_messages: int = 20

@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from directory.signposting.engine import signpost
+from directory.signposting.engine import likely, signpost
 from directory.signposting.schemas import Situation
 
 if TYPE_CHECKING:
     from directory.redaction import ConversationRedactor
 
 logger = logging.getLogger(__name__)
+
+# How a route's message starts: a service name on the first line, then ": ".
+ROUTE_MESSAGE_START = re.compile(r"[^\n:]{1,200}: ")
 
 # Slots that describe the visitor's situation (bot/domain/situation.yml).
 SITUATION_SLOTS = (
@@ -113,14 +116,18 @@ def assess(
 
     The engine runs again on the logged slots. A route counts as offered when
     one of the turn's replies starts with its name, because actions/formatting.py
-    starts each route's message with it.
+    starts each route's message with it. Turns with no reply of that shape, most
+    of a conversation, skip the directory query.
     """
     situation = situation_from_slots(slots)
     if situation is None or not describes_anything(situation):
         return None, []
 
-    result = signpost(session, situation)
     texts = [str(reply.get("text") or "") for reply in replies]
+    if not any(ROUTE_MESSAGE_START.match(text) for text in texts):
+        return likely(situation), []
+
+    result = signpost(session, situation)
     offered = [
         {"service_id": route.service_id, "route": route.route}
         for route in result.routes

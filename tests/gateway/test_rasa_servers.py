@@ -4,13 +4,14 @@ The servers are played by a mock transport that responds per host, so that a
 server can refuse connections, time out or fail its health check on demand.
 """
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from directory import rasa_client
-from directory.rasa_client import RasaClient, RasaUnavailable
+from directory.rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from directory.settings import Settings
 
 CONVERSATION_ID = "6a0c2b1e-4d5f-4e8a-9b7c-1d2e3f4a5b6c"
@@ -241,3 +242,105 @@ async def test_slow_health_check_counts_as_running(servers: Servers) -> None:
     # A busy action server still runs the actions, so the turn goes ahead.
     assert turn.messages == REPLY
     assert turn.actions_available is True
+
+
+class HeldTurns:
+    """Rasa servers that hold every turn until `release` is set."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.in_flight: dict[str, int] = {}
+        self.most_in_flight: dict[str, int] = {}
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        self.in_flight[host] = self.in_flight.get(host, 0) + 1
+        self.most_in_flight[host] = max(
+            self.most_in_flight.get(host, 0), self.in_flight[host]
+        )
+        try:
+            await self.release.wait()
+        finally:
+            self.in_flight[host] -= 1
+        return httpx.Response(200, json=REPLY)
+
+
+def held_client(
+    held: HeldTurns, servers: list[str], queue_seconds: float = 5.0
+) -> RasaClient:
+    return RasaClient(
+        servers,
+        "token",
+        1.0,
+        transport=httpx.MockTransport(held.handle),
+        requests_per_server=2,
+        queue_seconds=queue_seconds,
+    )
+
+
+async def until_in_flight(held: HeldTurns, count: int) -> None:
+    async with asyncio.timeout(2):
+        while sum(held.in_flight.values()) < count:
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_turns_beyond_the_places_wait_and_then_go_through() -> None:
+    held = HeldTurns()
+    client = held_client(held, RASA)
+
+    turns = [
+        asyncio.create_task(client.send_turn(CONVERSATION_ID, f"message {n}"))
+        for n in range(7)
+    ]
+    await until_in_flight(held, 4)
+    await asyncio.sleep(0.1)
+    # Two servers with two places each: three turns wait in the gateway.
+    assert held.in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
+
+    held.release.set()
+    replies = await asyncio.gather(*turns)
+
+    assert [turn.messages for turn in replies] == [REPLY] * 7
+    assert held.most_in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
+
+
+@pytest.mark.asyncio
+async def test_turn_goes_to_the_server_with_fewer_in_flight() -> None:
+    held = HeldTurns()
+    client = held_client(held, RASA)
+    first = asyncio.create_task(client.send_turn(CONVERSATION_ID, "first"))
+    await until_in_flight(held, 1)
+    busy = next(iter(held.in_flight))
+
+    second = asyncio.create_task(client.send_turn(CONVERSATION_ID, "second"))
+    await until_in_flight(held, 2)
+
+    assert held.in_flight[busy] == 1
+    assert sum(held.in_flight.values()) == 2
+    held.release.set()
+    await asyncio.gather(first, second)
+
+
+@pytest.mark.asyncio
+async def test_turn_that_waits_too_long_for_a_place_raises_busy() -> None:
+    held = HeldTurns()
+    client = held_client(held, RASA[:1], queue_seconds=0.2)
+    running = [
+        asyncio.create_task(client.send_turn(CONVERSATION_ID, "first"))
+        for _ in range(2)
+    ]
+    await until_in_flight(held, 2)
+
+    with pytest.raises(RasaBusy, match="requests in flight"):
+        await client.send_turn(CONVERSATION_ID, "third")
+
+    held.release.set()
+    await asyncio.gather(*running)
+    # The places came free again: the next turn goes straight through.
+    assert (await client.send_turn(CONVERSATION_ID, "fourth")).messages == REPLY
+
+
+def test_client_needs_at_least_one_place_per_server() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        RasaClient(RASA, "token", 1.0, requests_per_server=0)

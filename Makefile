@@ -147,6 +147,7 @@ redaction-benchmark: setup
 # runs for half an hour or more on 2 cores. Not part of `make test`.
 bench: setup
 	$(SERVICE_PYTHON) bench/turn_latency.py
+	$(SERVICE_PYTHON) bench/turn_latency.py --levels 10 --pause 1
 	$(SERVICE_PYTHON) bench/directory_queries.py
 	$(SERVICE_PYTHON) bench/footprint.py
 	$(SERVICE_PYTHON) bench/turn_profile.py

@@ -16,11 +16,16 @@ of turns on each of three paths:
   scripts, which runs only the NLU pipeline. It is the reference for the ratio.
 
 The paths take turns block by block, so a change in machine load falls on all
-of them. The gateway's rate limits are raised through `SOS_RATE_LIMIT_*`
+of them. By default each conversation sends its next message as soon as the
+reply arrives (a closed loop, the heaviest load that many conversations can
+make). With `--pause SECONDS` each conversation, and each parse worker, waits
+a random time between 0 and twice that after every reply, as people do while
+they read and type. The gateway's rate limits are raised through `SOS_RATE_LIMIT_*`
 environment variables, because the benchmark sends every request from one
 address.
 
-Run: `.venvs/service/bin/python bench/turn_latency.py [--turns 1000]`.
+Run: `.venvs/service/bin/python bench/turn_latency.py [--turns 1000]
+[--levels 1 10 50] [--pause 0]`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import argparse
 import asyncio
 import itertools
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -149,10 +155,20 @@ def parse_texts() -> list[str]:
 
 
 class TurnBudget:
-    """A count of turns left in a block, shared by the workers of that block."""
+    """A count of turns left in a block, shared by the workers of that block.
 
-    def __init__(self, turns: int) -> None:
+    It also sets the mean pause that the workers take after each reply.
+    """
+
+    def __init__(self, turns: int, pause_seconds: float = 0.0) -> None:
         self.left = turns
+        self.pause_seconds = pause_seconds
+        self.rng = random.Random(turns)
+
+    async def pause(self) -> None:
+        """Wait as a person reading the reply and typing would, if pauses are on."""
+        if self.pause_seconds > 0:
+            await asyncio.sleep(self.rng.uniform(0, 2 * self.pause_seconds))
 
     def take(self) -> bool:
         if self.left <= 0:
@@ -252,6 +268,7 @@ async def run_conversations(
             messages = await path.send(conversation_id, step.text, payload)
             elapsed = time.perf_counter() - started
 
+            await budget.pause()
             if not messages:
                 samples.failures += 1
                 continue
@@ -279,6 +296,7 @@ async def run_parses(
             samples.failures += 1
             continue
         elapsed = time.perf_counter() - started
+        await budget.pause()
         if response.status_code != 200 or "intent" not in response.json():
             samples.failures += 1
             continue
@@ -302,7 +320,11 @@ async def run_block(samples: Samples, workers: list[Coroutine[Any, Any, None]]) 
 
 
 async def measure_level(
-    stack: Stack, concurrency: int, turns: int, with_rest: bool
+    stack: Stack,
+    concurrency: int,
+    turns: int,
+    with_rest: bool,
+    pause_seconds: float = 0.0,
 ) -> LevelResult:
     """Measure bare parses, REST turns and gateway turns at one concurrency.
 
@@ -336,7 +358,7 @@ async def measure_level(
         block_sizes = [turns // BLOCKS_PER_LEVEL] * BLOCKS_PER_LEVEL
         block_sizes[-1] += turns - sum(block_sizes)
         for block in block_sizes:
-            budget = TurnBudget(block)
+            budget = TurnBudget(block, pause_seconds)
             await run_block(
                 result.parse,
                 [
@@ -347,7 +369,7 @@ async def measure_level(
                 ],
             )
             if with_rest:
-                budget = TurnBudget(block)
+                budget = TurnBudget(block, pause_seconds)
                 await run_block(
                     result.rest,
                     [
@@ -355,7 +377,7 @@ async def measure_level(
                         for _ in range(concurrency)
                     ],
                 )
-            budget = TurnBudget(block)
+            budget = TurnBudget(block, pause_seconds)
             await run_block(
                 result.gateway,
                 [
@@ -401,10 +423,17 @@ async def warm_up(stack: Stack) -> None:
     await measure_level(stack, 1, WARM_UP_TURNS, with_rest=True)
 
 
-def print_header(turns: int) -> None:
+def print_header(turns: int, pause_seconds: float) -> None:
     print(f"date (UTC): {datetime.now(UTC):%Y-%m-%d %H:%M}")
     print(f"machine: {platform.node()}, {platform.machine()}, {_cpu_summary()}")
     print(f"turns per level and path: {turns}, in {BLOCKS_PER_LEVEL} blocks")
+    if pause_seconds > 0:
+        print(
+            f"pause after each reply: 0 to {2 * pause_seconds:g} s, "
+            f"{pause_seconds:g} s on average"
+        )
+    else:
+        print("pause after each reply: none")
     print()
 
 
@@ -472,6 +501,15 @@ def main() -> int:
         help="numbers of concurrent conversations to measure (default: 1 10 50)",
     )
     parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help=(
+            "mean seconds each conversation waits after a reply before its next "
+            "message (default: %(default)s, none)"
+        ),
+    )
+    parser.add_argument(
         "--skip-rest",
         action="store_true",
         help="leave out the turns sent to Rasa's REST channel directly",
@@ -479,6 +517,8 @@ def main() -> int:
     arguments = parser.parse_args()
     if min(arguments.levels) < 1:
         parser.error("--levels must be whole numbers of at least 1")
+    if arguments.pause < 0:
+        parser.error("--pause must not be negative")
     if arguments.turns < BLOCKS_PER_LEVEL:
         parser.error(f"--turns must be at least {BLOCKS_PER_LEVEL}")
     with_rest = not arguments.skip_rest
@@ -495,14 +535,16 @@ def main() -> int:
         try:
             stack.start()
             asyncio.run(warm_up(stack))
-            print_header(arguments.turns)
+            print_header(arguments.turns, arguments.pause)
             print(
                 f"{'path':<8}{'conc':>5}{'ok':>7}{'fail':>6}"
                 f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'mean ms':>8}{'per s':>9}"
             )
             for concurrency in arguments.levels:
                 result = asyncio.run(
-                    measure_level(stack, concurrency, arguments.turns, with_rest)
+                    measure_level(
+                        stack, concurrency, arguments.turns, with_rest, arguments.pause
+                    )
                 )
                 results[concurrency] = result
                 print(format_row("gateway", concurrency, result.gateway))

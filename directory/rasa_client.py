@@ -3,8 +3,8 @@
 With several Rasa servers (the production set-up, docs/deployment.md) every
 request goes to the server with the fewest requests in flight, the next in
 turn among equals, and a server that refuses the connection is skipped for the
-next one. Each server takes at most a set number of requests at once; the rest
-wait here, in order, for a free place, so that a crowd of visitors queues in
+next one. Each server takes at most a set number of requests at once, and the
+rest wait here, in order, for a free place. A crowd of visitors then queues in
 the gateway instead of inside Rasa, where each queued turn would use up its
 timeout. Any server can then take any turn of a
 conversation, which needs a tracker store and a lock store that the servers

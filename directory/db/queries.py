@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from directory.db.models import Attribute, Service, Taxonomy, TaxonomyTerm
@@ -34,6 +34,19 @@ def load_service_terms(
             terms[service_id][taxonomy_name].add(code)
 
     return {service_id: dict(by_taxonomy) for service_id, by_taxonomy in terms.items()}
+
+
+def service_has_term(taxonomy_name: str, codes: Collection[str]) -> ColumnElement[bool]:
+    """Return a condition on `Service` rows: linked to one of `codes` of a taxonomy."""
+    linked = (
+        select(Attribute.link_id)
+        .join(TaxonomyTerm, Attribute.taxonomy_term_id == TaxonomyTerm.id)
+        .join(Taxonomy, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+        .where(Attribute.link_entity == SERVICE_ENTITY)
+        .where(Taxonomy.name == taxonomy_name)
+        .where(TaxonomyTerm.code.in_(list(codes)))
+    )
+    return Service.id.in_(linked)
 
 
 def delete_service(session: Session, service: Service) -> None:

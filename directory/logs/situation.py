@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# How a route's message starts: a service name on the first line, then ": ".
+# Start of a route's message: a service name on the first line, then ": ".
 ROUTE_MESSAGE_START = re.compile(r"[^\n:]{1,200}: ")
 
 # Slots that describe the visitor's situation (bot/domain/situation.yml).

@@ -1,7 +1,10 @@
 """Published, active services and the tests that match them to a situation.
 
 Services are read from the database on every call, so an edit to the directory
-tables changes the next signposting result.
+tables changes the next signposting result. The query already leaves out
+services whose areas, characteristics or incident types cannot fit the
+situation, so that a large directory is not read whole for every request;
+`matches` then applies the full tests.
 """
 
 import logging
@@ -12,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from directory import vocabulary
 from directory.db.models import Service
-from directory.db.queries import ServiceTerms, load_service_terms
+from directory.db.queries import ServiceTerms, load_service_terms, service_has_term
 from directory.signposting.schemas import Situation
 
 logger = logging.getLogger(__name__)
@@ -44,14 +47,34 @@ class Candidate:
         return bool(self.faiths) or vocabulary.ANY not in self.characteristics
 
 
-def load_candidates(session: Session) -> list[Candidate]:
-    """Read every published, active service with its phones, hours and terms."""
+def load_candidates(
+    session: Session, situation: Situation | None = None
+) -> list[Candidate]:
+    """Read published, active services with their phones, hours and terms.
+
+    With a situation, only services whose area, characteristic and incident
+    type terms could match it are read. A service missing the terms of one of
+    those taxonomies is then never read, so the warning about missing terms
+    comes only from calls without a situation.
+    """
     statement = (
         select(Service)
         .where(Service.published.is_(True), Service.status == "active")
         .options(selectinload(Service.phones), selectinload(Service.schedules))
         .execution_options(populate_existing=True)
     )
+    if situation is not None:
+        statement = statement.where(
+            service_has_term(vocabulary.AREAS_TAXONOMY, _areas_that_fit(situation)),
+            service_has_term(
+                vocabulary.CHARACTERISTICS_TAXONOMY,
+                {vocabulary.ANY, *targeted_characteristics(situation)},
+            ),
+            service_has_term(
+                vocabulary.INCIDENT_TYPES_TAXONOMY,
+                {vocabulary.ANY, *situation.incident_types},
+            ),
+        )
     services = session.scalars(statement).all()
     terms = load_service_terms(session, [service.id for service in services])
 
@@ -119,6 +142,16 @@ def _covers_incident(candidate: Candidate, situation: Situation) -> bool:
     if vocabulary.ANY in candidate.incident_types:
         return True
     return bool(candidate.incident_types & set(situation.incident_types))
+
+
+def _areas_that_fit(situation: Situation) -> set[str]:
+    """Return the area codes of which a service needs one to pass `_covers_area`."""
+    if situation.area == vocabulary.OUTSIDE_LLR:
+        return {vocabulary.NATIONAL}
+    areas = {vocabulary.NATIONAL, vocabulary.LLR}
+    if situation.area is not None:
+        areas.add(situation.area)
+    return areas
 
 
 def _covers_area(candidate: Candidate, situation: Situation) -> bool:

@@ -50,7 +50,7 @@ def suggest_routes(session: Session, context: RouteContext) -> Suggestions:
     }
     candidates = [
         candidate
-        for candidate in load_candidates(session)
+        for candidate in load_candidates(session, context.situation)
         if matches(candidate, context.situation) and not candidate.routes & withheld
     ]
 

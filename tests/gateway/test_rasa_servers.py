@@ -266,76 +266,76 @@ class HeldTurns:
 
 
 def held_client(
-    held: HeldTurns, servers: list[str], queue_seconds: float = 5.0
+    holding: HeldTurns, servers: list[str], queue_seconds: float = 5.0
 ) -> RasaClient:
     return RasaClient(
         servers,
         "token",
         1.0,
-        transport=httpx.MockTransport(held.handle),
+        transport=httpx.MockTransport(holding.handle),
         requests_per_server=2,
         queue_seconds=queue_seconds,
     )
 
 
-async def until_in_flight(held: HeldTurns, count: int) -> None:
+async def until_in_flight(holding: HeldTurns, count: int) -> None:
     async with asyncio.timeout(2):
-        while sum(held.in_flight.values()) < count:
+        while sum(holding.in_flight.values()) < count:
             await asyncio.sleep(0.01)
 
 
 @pytest.mark.asyncio
 async def test_turns_beyond_the_places_wait_and_then_go_through() -> None:
-    held = HeldTurns()
-    client = held_client(held, RASA)
+    holding = HeldTurns()
+    client = held_client(holding, RASA)
 
     turns = [
         asyncio.create_task(client.send_turn(CONVERSATION_ID, f"message {n}"))
         for n in range(7)
     ]
-    await until_in_flight(held, 4)
+    await until_in_flight(holding, 4)
     await asyncio.sleep(0.1)
     # Two servers with two places each: three turns wait in the gateway.
-    assert held.in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
+    assert holding.in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
 
-    held.release.set()
+    holding.release.set()
     replies = await asyncio.gather(*turns)
 
     assert [turn.messages for turn in replies] == [REPLY] * 7
-    assert held.most_in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
+    assert holding.most_in_flight == {"rasa-one.test": 2, "rasa-two.test": 2}
 
 
 @pytest.mark.asyncio
 async def test_turn_goes_to_the_server_with_fewer_in_flight() -> None:
-    held = HeldTurns()
-    client = held_client(held, RASA)
+    holding = HeldTurns()
+    client = held_client(holding, RASA)
     first = asyncio.create_task(client.send_turn(CONVERSATION_ID, "first"))
-    await until_in_flight(held, 1)
-    busy = next(iter(held.in_flight))
+    await until_in_flight(holding, 1)
+    busy = next(iter(holding.in_flight))
 
     second = asyncio.create_task(client.send_turn(CONVERSATION_ID, "second"))
-    await until_in_flight(held, 2)
+    await until_in_flight(holding, 2)
 
-    assert held.in_flight[busy] == 1
-    assert sum(held.in_flight.values()) == 2
-    held.release.set()
+    assert holding.in_flight[busy] == 1
+    assert sum(holding.in_flight.values()) == 2
+    holding.release.set()
     await asyncio.gather(first, second)
 
 
 @pytest.mark.asyncio
 async def test_turn_that_waits_too_long_for_a_place_raises_busy() -> None:
-    held = HeldTurns()
-    client = held_client(held, RASA[:1], queue_seconds=0.2)
+    holding = HeldTurns()
+    client = held_client(holding, RASA[:1], queue_seconds=0.2)
     running = [
         asyncio.create_task(client.send_turn(CONVERSATION_ID, "first"))
         for _ in range(2)
     ]
-    await until_in_flight(held, 2)
+    await until_in_flight(holding, 2)
 
     with pytest.raises(RasaBusy, match="requests in flight"):
         await client.send_turn(CONVERSATION_ID, "third")
 
-    held.release.set()
+    holding.release.set()
     await asyncio.gather(*running)
     # The places came free again: the next turn goes straight through.
     assert (await client.send_turn(CONVERSATION_ID, "fourth")).messages == REPLY

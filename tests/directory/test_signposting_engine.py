@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory import vocabulary
 from directory.db.models import Phone, Service
 from directory.seed import DATA_FILE_NAME
 from directory.settings import REPO_ROOT
 from directory.signposting.engine import explain, likely, signpost
+from directory.signposting.matching import load_candidates, matches
 from directory.signposting.schemas import SignpostResult, Situation
 
 DATA_FILE = REPO_ROOT / "data" / DATA_FILE_NAME
@@ -412,3 +414,54 @@ def test_witness_gets_witness_paragraph() -> None:
     situation = Situation(**HOMOPHOBIC_LEICESTER, role="witness")
 
     assert any("Witnesses can report" in p for p in explain(situation))
+
+
+def situations_across_the_vocabularies() -> list[Situation]:
+    """Return situations that pair every area with characteristics and incidents."""
+    characteristics = [
+        term.code for term in vocabulary.CHARACTERISTICS.terms if term.code != "any"
+    ]
+    incident_types = [
+        term.code for term in vocabulary.INCIDENT_TYPES.terms if term.code != "any"
+    ]
+    areas: list[str | None] = [
+        None,
+        vocabulary.OUTSIDE_LLR,
+        *vocabulary.COUNCIL_IDS,
+    ]
+    situations = []
+    for number, area in enumerate(areas):
+        situations.append(
+            Situation.model_validate(
+                {
+                    "characteristics": [
+                        characteristics[number % len(characteristics)],
+                        characteristics[(number + 3) % len(characteristics)],
+                    ],
+                    "incident_types": [incident_types[number % len(incident_types)]],
+                    "area": area,
+                }
+            )
+        )
+    situations.append(Situation.model_validate({"area": "leicester"}))
+    situations.append(Situation.model_validate({"characteristics": ["none"]}))
+    return situations
+
+
+def test_narrowed_query_matches_full_read(session: Session) -> None:
+    everything = load_candidates(session)
+
+    for situation in situations_across_the_vocabularies():
+        narrowed = load_candidates(session, situation)
+        expected = {c.service.id for c in everything if matches(c, situation)}
+
+        assert {c.service.id for c in narrowed if matches(c, situation)} == expected
+
+
+def test_narrowed_query_outside_llr_national_only(session: Session) -> None:
+    situation = Situation(characteristics=["race"], area="outside_llr")
+
+    narrowed = load_candidates(session, situation)
+
+    assert narrowed
+    assert all(vocabulary.NATIONAL in candidate.areas for candidate in narrowed)

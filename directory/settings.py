@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: float = 60.0
     rate_limit_client_requests: int = 60
     rate_limit_conversation_messages: int = 20
+    # With a Redis URL the rate limits are shared by every service process;
+    # the processes then need the same secret for the keyed hashes of client
+    # addresses. Without one, each process keeps its own limits in memory.
+    rate_limit_redis_url: str | None = None
+    rate_limit_redis_prefix: str = "sos-ratelimit"
+    rate_limit_key_secret: str | None = None
     # The neutral site that "Exit this page" opens on the demonstration page.
     demo_page_exit_url: str = "https://www.bbc.co.uk/weather"
     # Staff pages: failed sign-ins in a row that lock an account, how long the
@@ -159,6 +165,17 @@ class Settings(BaseSettings):
                 f"SOS_ACTION_SERVER_URLS lists {len(self.action_server_urls)} "
                 f"action servers for {len(self.rasa_urls)} Rasa servers: give the "
                 "action server of each Rasa server, in the same order, or none"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def require_shared_rate_limit_secret(self) -> "Settings":
+        """Require the key secret when the rate limits are shared through Redis."""
+        if self.rate_limit_redis_url and not self.rate_limit_key_secret:
+            raise ValueError(
+                "SOS_RATE_LIMIT_KEY_SECRET is missing: with SOS_RATE_LIMIT_REDIS_URL "
+                "set, give every service process the same random secret, so that "
+                "one client address has one rate limit bucket"
             )
         return self
 

@@ -1,14 +1,16 @@
 """The production set-up on one machine: several Rasa servers on shared engines.
 
 The directory service stores the directory and the conversation logs in
-PostgreSQL; the Rasa servers keep conversations in Redis (tracker store with
-expiry and lock store) and send events to RabbitMQ, which the directory service
-consumes. Each Rasa server has an action server of its own. docs/deployment.md
-describes the same set-up spread over several hosts.
+PostgreSQL, and keeps its rate limits in Redis. The Rasa servers keep
+conversations in Redis (tracker store with expiry and lock store) and send
+events to RabbitMQ, which the directory service consumes. Each Rasa server has
+an action server of its own. docs/deployment.md describes the same set-up
+spread over several hosts.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from stack.launcher import REPO_ROOT, Ports, Stack
@@ -18,7 +20,7 @@ PRODUCTION_ENDPOINTS = REPO_ROOT / "bot" / "endpoints-production.yml"
 
 @dataclass(frozen=True)
 class SharedServers:
-    """Addresses of the Redis and RabbitMQ servers that the Rasa servers share."""
+    """Addresses of the Redis and RabbitMQ servers that every process shares."""
 
     redis_host: str = "127.0.0.1"
     redis_port: int = 6379
@@ -28,6 +30,12 @@ class SharedServers:
     rabbitmq_port: int = 5672
     rabbitmq_username: str = "guest"
     rabbitmq_password: str = "guest"
+
+    @property
+    def redis_url(self) -> str:
+        """Redis URL for the directory service's shared rate limits."""
+        password = f":{self.redis_password}@" if self.redis_password else ""
+        return f"redis://{password}{self.redis_host}:{self.redis_port}/{self.redis_db}"
 
     @property
     def rabbitmq_url(self) -> str:
@@ -71,6 +79,9 @@ def production_stack(
         "SOS_RABBITMQ_EXCHANGE": f"{name}-events",
         "SOS_LOG_RABBITMQ_URL": servers.rabbitmq_url,
         "SOS_LOG_RABBITMQ_QUEUE": f"{name}-events",
+        "SOS_RATE_LIMIT_REDIS_URL": servers.redis_url,
+        "SOS_RATE_LIMIT_REDIS_PREFIX": f"{name}:ratelimit",
+        "SOS_RATE_LIMIT_KEY_SECRET": secrets.token_hex(16),
     }
     return Stack(
         ports=ports,

@@ -1,12 +1,14 @@
-"""In-memory rate limits of the chat gateway, per conversation and per client.
+"""Rate limits of the chat gateway, per conversation and per client.
 
 Each limit is a token bucket per key: a key may send `limit` requests at once,
 and regains one request every `window_seconds / limit` seconds. Client
-addresses are turned into keyed hashes with a secret made at start-up, so the
-limiter keeps no address in a readable form. Nothing here logs or stores one.
+addresses are turned into keyed hashes, so the limiter keeps no address in a
+readable form. Nothing here logs or stores one.
 
-NOTE: the buckets live in the memory of one process. With several workers or
-instances behind a load balancer, each applies its own limits.
+By default the buckets live in the memory of the process, with a secret for
+the hashes made at start-up. With `SOS_RATE_LIMIT_REDIS_URL` set they live in
+Redis, shared by every service process, and the hashes use
+`SOS_RATE_LIMIT_KEY_SECRET`, so that one address has one bucket everywhere.
 """
 
 import functools
@@ -15,10 +17,12 @@ import hmac
 import logging
 import math
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
 from fastapi import HTTPException, Request, status
 
 from directory.gateway.content import get_wording
@@ -37,7 +41,10 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Token-bucket rate limiter keyed by strings, held in memory."""
+    """Token-bucket rate limiter keyed by strings, held in memory.
+
+    Routes call it from the thread pool, so a lock guards the buckets.
+    """
 
     def __init__(
         self,
@@ -56,6 +63,7 @@ class RateLimiter:
         self.clock = clock
         self._buckets: dict[str, _Bucket] = {}
         self._last_sweep = clock()
+        self._lock = threading.Lock()
 
     def acquire(self, key: str) -> float | None:
         """Take one request from `key`'s bucket.
@@ -64,6 +72,10 @@ class RateLimiter:
         which the next request would be allowed. A rejected request takes
         nothing from the bucket.
         """
+        with self._lock:
+            return self._acquire(key)
+
+    def _acquire(self, key: str) -> float | None:
         now = self.clock()
         self._sweep(now)
 
@@ -85,7 +97,8 @@ class RateLimiter:
 
     def forget(self, key: str) -> None:
         """Drop the bucket of `key`, for example when its conversation is deleted."""
-        self._buckets.pop(key, None)
+        with self._lock:
+            self._buckets.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._buckets)
@@ -104,6 +117,95 @@ class RateLimiter:
             del self._buckets[key]
 
 
+# Takes one request from a bucket in Redis, with Redis's own clock, so that the
+# service hosts' clocks need not agree. Returns -1 when the request is allowed,
+# or the seconds until the next one would be.
+TAKE_SCRIPT = """
+local limit = tonumber(ARGV[1])
+local refill_per_second = tonumber(ARGV[2])
+local expiry_ms = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'updated_at')
+local tokens = tonumber(bucket[1])
+local updated_at = tonumber(bucket[2])
+if tokens == nil or updated_at == nil then
+  tokens = limit
+else
+  tokens = math.min(limit, tokens + math.max(0, now - updated_at) * refill_per_second)
+end
+local wait = -1
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / refill_per_second
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated_at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], expiry_ms)
+return tostring(wait)
+"""
+
+
+class SharedRateLimiter:
+    """Token-bucket rate limiter keyed by strings, held in Redis.
+
+    Every service process that uses the same Redis and prefix shares the
+    buckets. A bucket expires once it has been idle for a whole window, when
+    it would be full again. If Redis fails, the request is allowed and the
+    failure logged: a missing rate limit harms less than a visitor turned away.
+    """
+
+    def __init__(
+        self, limit: int, window_seconds: float, client: redis.Redis, prefix: str
+    ) -> None:
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError(
+                f"A rate limit needs limit >= 1 and window_seconds > 0, "
+                f"got limit={limit} and window_seconds={window_seconds}"
+            )
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self.refill_per_second = limit / window_seconds
+        self.client = client
+        self.prefix = prefix
+        self._take = client.register_script(TAKE_SCRIPT)
+
+    def acquire(self, key: str) -> float | None:
+        """Take one request from `key`'s bucket, as `RateLimiter.acquire` does."""
+        expiry_ms = max(1, math.ceil(self.window_seconds * 1000))
+        try:
+            wait = float(
+                self._take(
+                    keys=[self._redis_key(key)],
+                    args=[self.limit, repr(self.refill_per_second), expiry_ms],
+                )
+            )
+        except redis.RedisError as exc:
+            logger.warning(
+                "Allowed a chat request without its rate limit because Redis "
+                "failed: %s",
+                type(exc).__name__,
+            )
+            return None
+        return None if wait < 0 else wait
+
+    def forget(self, key: str) -> None:
+        """Drop the bucket of `key`, for example when its conversation is deleted."""
+        try:
+            self.client.delete(self._redis_key(key))
+        except redis.RedisError as exc:
+            logger.warning(
+                "Could not drop a rate limit bucket because Redis failed: %s",
+                type(exc).__name__,
+            )
+
+    def _redis_key(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+
+Limiter = RateLimiter | SharedRateLimiter
+
+
 class ClientKeys:
     """Keyed hashes of client addresses, so that no address is kept in memory."""
 
@@ -120,19 +222,47 @@ class ClientKeys:
 class GatewayLimits:
     """The gateway's limiters: one per client address, one per conversation."""
 
-    per_client: RateLimiter
-    per_conversation: RateLimiter
+    per_client: Limiter
+    per_conversation: Limiter
     client_keys: ClientKeys
+
+
+# A rate limit check waits at most this long for Redis before it gives up and
+# lets the request through.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @functools.cache
 def get_limits() -> GatewayLimits:
     """Return the process-wide limiters built from the settings (FastAPI dependency)."""
     window = settings.rate_limit_window_seconds
+    if settings.rate_limit_redis_url is None:
+        return GatewayLimits(
+            per_client=RateLimiter(settings.rate_limit_client_requests, window),
+            per_conversation=RateLimiter(
+                settings.rate_limit_conversation_messages, window
+            ),
+            client_keys=ClientKeys(),
+        )
+
+    client = redis.Redis.from_url(
+        settings.rate_limit_redis_url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    prefix = settings.rate_limit_redis_prefix
+    secret = settings.rate_limit_key_secret or ""
     return GatewayLimits(
-        per_client=RateLimiter(settings.rate_limit_client_requests, window),
-        per_conversation=RateLimiter(settings.rate_limit_conversation_messages, window),
-        client_keys=ClientKeys(),
+        per_client=SharedRateLimiter(
+            settings.rate_limit_client_requests, window, client, f"{prefix}:client"
+        ),
+        per_conversation=SharedRateLimiter(
+            settings.rate_limit_conversation_messages,
+            window,
+            client,
+            f"{prefix}:conversation",
+        ),
+        client_keys=ClientKeys(secret.encode("utf-8")),
     )
 
 

@@ -128,8 +128,9 @@ async def post_message(
     conversation over its rate limit gets 429 with a `Retry-After` header.
     """
     conversation_id = conversation.conversation_id
-    check_client_limit(request, limits)
-    check_conversation_limit(conversation_id, limits)
+    # The limiters may call Redis, so they run in the thread pool.
+    await run_in_threadpool(check_client_limit, request, limits)
+    await run_in_threadpool(check_conversation_limit, conversation_id, limits)
     offered_before = store.offered_buttons(conversation)
 
     if message.payload is not None:
@@ -143,7 +144,7 @@ async def post_message(
 
     if outcome.delete_conversation:
         await _delete_everywhere(conversation, session, rasa)
-        limits.per_conversation.forget(conversation_id)
+        await run_in_threadpool(limits.per_conversation.forget, conversation_id)
         return outcome.reply.model_copy(update={"conversation_deleted": True})
 
     await run_in_threadpool(
@@ -194,7 +195,9 @@ async def delete_conversation(
     Deletion has no rate limit, so that leaving the page always works.
     """
     await _delete_everywhere(conversation, session, rasa)
-    limits.per_conversation.forget(conversation.conversation_id)
+    await run_in_threadpool(
+        limits.per_conversation.forget, conversation.conversation_id
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -111,6 +111,23 @@ def test_tracker_is_in_redis_with_expiry(
     assert TRACKER_EXPIRY_SECONDS - 120 < ttl <= TRACKER_EXPIRY_SECONDS
 
 
+def test_rate_limits_are_kept_in_redis(
+    production: Stack,
+    conversation: Conversation,
+    redis_client: redis.Redis,
+    stack_name: str,
+) -> None:
+    conversation.say("someone keeps leaving hate leaflets on my car in melton")
+
+    conversation_bucket = f"{stack_name}:ratelimit:conversation:{conversation.id}"
+    client_buckets = list(redis_client.scan_iter(f"{stack_name}:ratelimit:client:*"))
+
+    assert redis_client.exists(conversation_bucket) == 1
+    assert client_buckets
+    # The client's bucket is named by a keyed hash, not by its address.
+    assert all(b"127.0.0.1" not in key for key in client_buckets)
+
+
 def test_delete_removes_redis_and_postgresql_data(
     production: Stack,
     conversation: Conversation,
@@ -127,6 +144,8 @@ def test_delete_removes_redis_and_postgresql_data(
 
     assert response.status_code == 204
     assert redis_client.exists(key) == 0
+    ratelimit_bucket = f"{stack_name}:ratelimit:conversation:{conversation.id}"
+    assert redis_client.exists(ratelimit_bucket) == 0
     # Events still in the queue would open the log again; give them time.
     time.sleep(3)
     engine = make_engine(database_url)

@@ -4,7 +4,7 @@ With several Rasa servers (the production set-up, docs/deployment.md) every
 request goes to the server with the fewest requests in flight, the next in
 turn among equals, and a server that refuses the connection is skipped for the
 next one. Each server takes at most a set number of requests at once, and the
-rest wait here, in order, for a free place. A crowd of visitors then queues in
+rest wait here for a free place. A crowd of visitors then queues in
 the gateway instead of inside Rasa, where each queued turn would use up its
 timeout. Any server can then take any turn of a
 conversation, which needs a tracker store and a lock store that the servers
@@ -284,12 +284,12 @@ class RasaClient:
 
     @asynccontextmanager
     async def _place_on(self, servers: list[int]) -> AsyncIterator[int]:
-        """Hold a place on the least busy of `servers`, waiting for one if all are full.
+        """Hold a place on the least busy of `servers`, waiting while all are full.
 
         A server whose action server failed its last health check comes after
         the others, and among servers with equal numbers of requests in flight
-        the earlier in `servers` wins. Raises `RasaBusy` when no place comes free within
-        `queue_seconds`.
+        the earlier in `servers` wins. Raises `RasaBusy` when no place comes
+        free within `queue_seconds`.
         """
         places = _places()
         loop = asyncio.get_running_loop()

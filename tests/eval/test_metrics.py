@@ -16,6 +16,10 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "eval" / "evaluate.py"
 HELDOUT = REPO_ROOT / "eval" / "heldout.jsonl"
+DEVELOPMENT_SETS = (
+    REPO_ROOT / "eval" / "dev.jsonl",
+    REPO_ROOT / "eval" / "dev2.jsonl",
+)
 
 
 def load_script() -> ModuleType:
@@ -424,3 +428,29 @@ def test_heldout_set_loads_and_meets_coverage() -> None:
     assert sum(case.role == "witness" for case in cases) >= 20
     assert sum(case.role == "third_party" for case in cases) >= 20
     assert len(cases) - len(incidents) >= 40
+
+
+@pytest.mark.parametrize("path", DEVELOPMENT_SETS, ids=lambda path: path.name)
+def test_development_set_loads(path: Path) -> None:
+    cases = ev.load_cases(path)
+
+    assert len(cases) >= 300
+    assert len({case.id for case in cases}) == len(cases)
+
+
+def test_evaluation_sets_share_no_long_message() -> None:
+    # Greetings and common questions ("whats the difference between a hate
+    # crime and a hate incident") come out the same from different writers,
+    # but a story of 15 words or more written twice is a copy.
+    texts_by_set = [
+        {
+            case.text.strip().casefold()
+            for case in ev.load_cases(path)
+            if len(case.text.split()) >= 15
+        }
+        for path in (HELDOUT, *DEVELOPMENT_SETS)
+    ]
+
+    for number, texts in enumerate(texts_by_set):
+        for other in texts_by_set[number + 1 :]:
+            assert not texts & other

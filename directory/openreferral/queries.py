@@ -115,16 +115,15 @@ def filtered_services(query: ServiceQuery) -> Select[Service]:
     statement = select(Service).where(visible_service())
     if query.search:
         pattern = like_pattern(query.search)
-        organization_name = (
-            select(Organization.name)
-            .where(Organization.id == Service.organization_id)
-            .scalar_subquery()
+        # The organisations that match are found once, not once per service.
+        matching_organizations = select(Organization.id).where(
+            Organization.name.ilike(pattern, escape=LIKE_ESCAPE)
         )
         statement = statement.where(
             or_(
                 Service.name.ilike(pattern, escape=LIKE_ESCAPE),
                 Service.description.ilike(pattern, escape=LIKE_ESCAPE),
-                organization_name.ilike(pattern, escape=LIKE_ESCAPE),
+                Service.organization_id.in_(matching_organizations),
             )
         )
     if query.taxonomy_term_id is not None:
@@ -145,8 +144,13 @@ def filtered_services(query: ServiceQuery) -> Select[Service]:
 
 
 def count(session: Session, statement: Select[Any]) -> int:
-    """Return the number of rows that `statement` selects."""
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    """Return the number of rows that `statement` selects.
+
+    The statement's ORDER BY is dropped first: it cannot change the count, and
+    PostgreSQL would otherwise sort every matching row before counting them.
+    """
+    unordered = statement.order_by(None)
+    total = session.scalar(select(func.count()).select_from(unordered.subquery()))
     return total or 0
 
 

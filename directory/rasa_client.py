@@ -41,13 +41,18 @@ CONNECT_TIMEOUT_SECONDS = 1.0
 # seconds. A health check waits at most ACTION_HEALTH_TIMEOUT_SECONDS.
 ACTION_SERVER_DOWN_SECONDS = 5.0
 ACTION_HEALTH_TIMEOUT_SECONDS = 0.5
+# A Rasa server that refused a connection or failed a request is tried after
+# the others for this many seconds. It has no requests in flight, so without
+# this it would look like the least busy server and draw every turn.
+RASA_SERVER_DOWN_SECONDS = 5.0
 
 # Shared by every client: the request counter that spreads requests over the
-# servers, the times until which action servers count as down, and one TLS
-# context, because building one loads the certificate bundle (milliseconds of
-# CPU per request otherwise).
+# servers, the times until which Rasa and action servers count as down, and
+# one TLS context, because building one loads the certificate bundle
+# (milliseconds of CPU per request otherwise).
 _request_counter = itertools.count()
 _action_server_down_until: dict[str, float] = {}
+_rasa_server_down_until: dict[str, float] = {}
 _tls_context = ssl.create_default_context()
 
 
@@ -60,15 +65,27 @@ class RasaBusy(RasaUnavailable):
 
 
 class _Places:
-    """Requests in flight per Rasa server URL, and a condition to wait for one."""
+    """Requests in flight per Rasa server URL, and the requests waiting for one.
+
+    Everything here runs on one event loop, so the counts change only between
+    awaits and need no lock. Giving a place back never awaits, so a cancelled
+    request cannot keep its place.
+    """
 
     def __init__(self) -> None:
         self.in_flight: Counter[str] = Counter()
-        self.freed = asyncio.Condition()
+        self.waiting: list[asyncio.Future[None]] = []
+
+    def wake_waiting(self) -> None:
+        """Wake every waiting request, so that each checks for a place again."""
+        for waiter in self.waiting:
+            if not waiter.done():
+                waiter.set_result(None)
+        self.waiting.clear()
 
 
-# One set of places per event loop, because an asyncio.Condition belongs to the
-# loop that first waits on it (tests run each in a loop of its own).
+# One set of places per event loop, because futures belong to the loop that
+# made them (tests run each in a loop of its own).
 _places_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Places]" = (
     weakref.WeakKeyDictionary()
 )
@@ -251,8 +268,9 @@ class RasaClient:
         """
         skipped_for_actions = 0
         untried = self._servers_in_order()
+        deadline = asyncio.get_running_loop().time() + self.queue_seconds
         while untried:
-            async with self._place_on(untried) as server:
+            async with self._place_on(untried, deadline) as server:
                 untried.remove(server)
                 if needs_actions and not await self._action_server_answers(server):
                     skipped_for_actions += 1
@@ -262,6 +280,7 @@ class RasaClient:
                         server, method, path, json, authenticated
                     )
                 except _ConnectionRefused as exc:
+                    self._mark_rasa_server_down(server)
                     logger.warning(
                         "Rasa server %d of %d refused the connection (%s); "
                         "trying the next one",
@@ -270,6 +289,9 @@ class RasaClient:
                         exc,
                     )
                     continue
+                except RasaUnavailable:
+                    self._mark_rasa_server_down(server)
+                    raise
                 return body, server
 
         if skipped_for_actions == len(self.base_urls):
@@ -283,66 +305,85 @@ class RasaClient:
         )
 
     @asynccontextmanager
-    async def _place_on(self, servers: list[int]) -> AsyncIterator[int]:
+    async def _place_on(
+        self, servers: list[int], deadline: float
+    ) -> AsyncIterator[int]:
         """Hold a place on the least busy of `servers`, waiting while all are full.
 
-        A server whose action server failed its last health check comes after
-        the others, and among servers with equal numbers of requests in flight
-        the earlier in `servers` wins. Raises `RasaBusy` when no place comes
-        free within `queue_seconds`.
+        A server that failed lately, or whose action server failed its last
+        health check, comes after the others. Among servers with equal numbers
+        of requests in flight the earlier in `servers` wins. Raises `RasaBusy`
+        when no place comes free before `deadline` (event loop time).
         """
         places = _places()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.queue_seconds
-        async with places.freed:
-            while True:
-                free = [
-                    server
-                    for server in servers
-                    if places.in_flight[self.base_urls[server]]
-                    < self.requests_per_server
-                ]
-                if free:
-                    now = time.monotonic()
-                    server = min(
-                        free,
-                        key=lambda i: (
-                            self._action_server_down(i, now),
-                            places.in_flight[self.base_urls[i]],
-                        ),
-                    )
-                    break
-                remaining = deadline - loop.time()
-                try:
-                    if remaining <= 0:
-                        raise TimeoutError
-                    await asyncio.wait_for(places.freed.wait(), remaining)
-                except TimeoutError:
-                    raise RasaBusy(
-                        f"every Rasa server had {self.requests_per_server} "
-                        f"requests in flight for {self.queue_seconds} s; "
-                        "add Rasa servers or raise SOS_RASA_QUEUE_SECONDS"
-                    ) from None
-            url = self.base_urls[server]
-            places.in_flight[url] += 1
+        while True:
+            free = [
+                server
+                for server in servers
+                if places.in_flight[self.base_urls[server]] < self.requests_per_server
+            ]
+            if free:
+                now = time.monotonic()
+                server = min(
+                    free,
+                    key=lambda i: (
+                        self._rasa_server_down(i, now),
+                        self._action_server_down(i, now),
+                        places.in_flight[self.base_urls[i]],
+                    ),
+                )
+                break
+
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RasaBusy(
+                    f"every Rasa server had {self.requests_per_server} "
+                    f"requests in flight for {self.queue_seconds} s; "
+                    "add Rasa servers or raise SOS_RASA_QUEUE_SECONDS"
+                )
+            waiter: asyncio.Future[None] = loop.create_future()
+            places.waiting.append(waiter)
+            try:
+                await asyncio.wait({waiter}, timeout=remaining)
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                    places.waiting.remove(waiter)
+
+        url = self.base_urls[server]
+        places.in_flight[url] += 1
         try:
             yield server
         finally:
-            async with places.freed:
-                places.in_flight[url] -= 1
-                places.freed.notify_all()
+            places.in_flight[url] -= 1
+            places.wake_waiting()
 
     def _servers_in_order(self) -> list[int]:
         """Return server indexes, starting with the next in turn.
 
-        Servers whose action server failed its last health check come last.
+        Servers that failed lately, or whose action server failed its last
+        health check, come last.
         """
         count = len(self.base_urls)
         start = next(_request_counter) % count
         order = [(start + offset) % count for offset in range(count)]
         now = time.monotonic()
-        healthy = [i for i in order if not self._action_server_down(i, now)]
+        healthy = [
+            i
+            for i in order
+            if not self._rasa_server_down(i, now)
+            and not self._action_server_down(i, now)
+        ]
         return healthy + [i for i in order if i not in healthy]
+
+    def _rasa_server_down(self, server: int, now: float) -> bool:
+        return _rasa_server_down_until.get(self.base_urls[server], 0.0) > now
+
+    def _mark_rasa_server_down(self, server: int) -> None:
+        _rasa_server_down_until[self.base_urls[server]] = (
+            time.monotonic() + RASA_SERVER_DOWN_SECONDS
+        )
 
     def _action_server_down(self, server: int, now: float) -> bool:
         if not self.action_server_urls:

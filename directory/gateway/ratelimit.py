@@ -236,7 +236,7 @@ REDIS_TIMEOUT_SECONDS = 0.5
 def get_limits() -> GatewayLimits:
     """Return the process-wide limiters built from the settings (FastAPI dependency)."""
     window = settings.rate_limit_window_seconds
-    if settings.rate_limit_redis_url is None:
+    if not settings.rate_limit_redis_url:
         return GatewayLimits(
             per_client=RateLimiter(settings.rate_limit_client_requests, window),
             per_conversation=RateLimiter(

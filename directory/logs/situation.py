@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Start of a route's message: a service name on the first line, then ": ".
-ROUTE_MESSAGE_START = re.compile(r"[^\n:]{1,200}: ")
 
 # Slots that describe the visitor's situation (bot/domain/situation.yml).
 SITUATION_SLOTS = (
@@ -116,15 +114,16 @@ def assess(
 
     The engine runs again on the logged slots. A route counts as offered when
     one of the turn's replies starts with its name, because actions/formatting.py
-    starts each route's message with it. Turns with no reply of that shape, most
-    of a conversation, skip the directory query.
+    starts each route's message with it, followed by ": ". Turns with no ": " on
+    the first line of any reply, most of a conversation, skip the directory
+    query.
     """
     situation = situation_from_slots(slots)
     if situation is None or not describes_anything(situation):
         return None, []
 
     texts = [str(reply.get("text") or "") for reply in replies]
-    if not any(ROUTE_MESSAGE_START.match(text) for text in texts):
+    if not any(": " in text.split("\n", 1)[0] for text in texts):
         return likely(situation), []
 
     result = signpost(session, situation)

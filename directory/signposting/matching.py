@@ -53,9 +53,11 @@ def load_candidates(
     """Read published, active services with their phones, hours and terms.
 
     With a situation, only services whose area, characteristic and incident
-    type terms could match it are read. A service missing the terms of one of
-    those taxonomies is then never read, so the warning about missing terms
-    comes only from calls without a situation.
+    type terms could match it are read.
+
+    NOTE: a service missing the terms of one of those taxonomies is then never
+    read, so the warning about missing terms comes only from calls without a
+    situation, which signposting does not make.
     """
     statement = (
         select(Service)

@@ -50,10 +50,12 @@ class Servers:
 
 
 @pytest.fixture(autouse=True)
-def forget_action_server_health() -> Iterator[None]:
+def forget_server_health() -> Iterator[None]:
     rasa_client._action_server_down_until.clear()
+    rasa_client._rasa_server_down_until.clear()
     yield
     rasa_client._action_server_down_until.clear()
+    rasa_client._rasa_server_down_until.clear()
 
 
 @pytest.fixture
@@ -312,6 +314,8 @@ async def test_turn_goes_to_the_server_with_fewer_in_flight() -> None:
     first = asyncio.create_task(client.send_turn(CONVERSATION_ID, "first"))
     await until_in_flight(holding, 1)
     busy = next(iter(holding.in_flight))
+    # Turn by turn, the next request would start at the busy server again.
+    next(rasa_client._request_counter)
 
     second = asyncio.create_task(client.send_turn(CONVERSATION_ID, "second"))
     await until_in_flight(holding, 2)
@@ -344,3 +348,42 @@ async def test_turn_that_waits_too_long_for_a_place_raises_busy() -> None:
 def test_client_needs_at_least_one_place_per_server() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         RasaClient(RASA, "token", 1.0, requests_per_server=0)
+
+
+@pytest.mark.asyncio
+async def test_cancelled_turns_give_their_places_back() -> None:
+    holding = HeldTurns()
+    client = held_client(holding, RASA[:1])
+    running = [
+        asyncio.create_task(client.send_turn(CONVERSATION_ID, f"message {n}"))
+        for n in range(4)
+    ]
+    await until_in_flight(holding, 2)
+
+    # One turn holds a place and one waits for a place; both are cancelled.
+    running[0].cancel()
+    running[3].cancel()
+    holding.release.set()
+    results = await asyncio.gather(*running, return_exceptions=True)
+
+    assert isinstance(results[0], asyncio.CancelledError)
+    assert isinstance(results[3], asyncio.CancelledError)
+    assert dict(rasa_client._places().in_flight) == {RASA[0]: 0}
+    assert rasa_client._places().waiting == []
+
+
+@pytest.mark.asyncio
+async def test_refusing_server_is_tried_last_afterwards(servers: Servers) -> None:
+    servers.refusing.add("rasa-one.test")
+    client = client_for(servers)
+    # Turn by turn, one of two turns starts at the refusing server.
+    for _ in range(2):
+        await client.send_turn(CONVERSATION_ID, "first")
+    assert "rasa-one.test" in servers.hosts_of("/webhooks/rest/webhook")
+    servers.requests.clear()
+
+    for _ in range(3):
+        await client.send_turn(CONVERSATION_ID, "hello")
+
+    # The refusing server has nothing in flight, but it failed a moment ago.
+    assert servers.hosts_of("/webhooks/rest/webhook") == ["rasa-two.test"] * 3

@@ -207,6 +207,9 @@ def test_offered_routes_and_reading(session: Session, redactors: RedactorCache) 
     assert second.reading == result.likely
     assert second.reading is not None
     assert first.routes == []
+    # The first turn offers no route, so it skips the directory query, but
+    # its reading is still recorded.
+    assert first.reading == result.likely
 
 
 def test_nlu_fallback_is_marked(session: Session, redactors: RedactorCache) -> None:

@@ -34,6 +34,15 @@ logger = logging.getLogger(__name__)
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
+def check_limit(limit: int, window_seconds: float) -> None:
+    """Raise ValueError unless a limiter can work with these numbers."""
+    if limit < 1 or window_seconds <= 0:
+        raise ValueError(
+            f"A rate limit needs limit >= 1 and window_seconds > 0, "
+            f"got limit={limit} and window_seconds={window_seconds}"
+        )
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -52,11 +61,7 @@ class RateLimiter:
         window_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if limit < 1 or window_seconds <= 0:
-            raise ValueError(
-                f"A rate limit needs limit >= 1 and window_seconds > 0, "
-                f"got limit={limit} and window_seconds={window_seconds}"
-            )
+        check_limit(limit, window_seconds)
         self.limit = limit
         self.window_seconds = window_seconds
         self.refill_per_second = limit / window_seconds
@@ -158,11 +163,7 @@ class SharedRateLimiter:
     def __init__(
         self, limit: int, window_seconds: float, client: redis.Redis, prefix: str
     ) -> None:
-        if limit < 1 or window_seconds <= 0:
-            raise ValueError(
-                f"A rate limit needs limit >= 1 and window_seconds > 0, "
-                f"got limit={limit} and window_seconds={window_seconds}"
-            )
+        check_limit(limit, window_seconds)
         self.limit = limit
         self.window_seconds = window_seconds
         self.refill_per_second = limit / window_seconds

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -121,9 +122,26 @@ def delete_exchange_and_queue(name: str) -> None:
     asyncio.run(delete())
 
 
+@contextmanager
+def started(stack: Stack) -> Iterator[Stack]:
+    """Start `stack` for the block and stop it however the block ends."""
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+
+
+@contextmanager
+def gateway_client(stack: Stack) -> Iterator[httpx.Client]:
+    """Return an HTTP client of the stack's directory service."""
+    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as http:
+        yield http
+
+
 @pytest.fixture
 def client(production: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=production.directory_url, timeout=60.0) as http:
+    with gateway_client(production) as http:
         yield http
 
 

@@ -20,7 +20,12 @@ from directory.db.session import make_engine
 from directory.gateway.models import ChatConversation
 from stack.launcher import REPO_ROOT, Ports, Stack
 from tests.directory.staff.conftest import csrf_token
-from tests.production.conftest import logged_turns, wait_for
+from tests.production.conftest import (
+    gateway_client,
+    logged_turns,
+    started,
+    wait_for,
+)
 from tests.production.private_postgres import PrivatePostgres
 from tests.stack.conftest import Conversation, joined
 
@@ -60,17 +65,13 @@ def database_url(postgres: PrivatePostgres) -> str:
 
 @pytest.fixture(scope="module")
 def stack(database_url: str) -> Iterator[Stack]:
-    running = Stack(ports=PORTS, database_url=database_url)
-    try:
-        running.start()
+    with started(Stack(ports=PORTS, database_url=database_url)) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as http:
+    with gateway_client(stack) as http:
         yield http
 
 

@@ -16,7 +16,13 @@ import redis
 
 from stack.launcher import Ports, Stack
 from stack.production import SharedServers, production_stack
-from tests.production.conftest import SERVERS, logged_turns, wait_for
+from tests.production.conftest import (
+    SERVERS,
+    gateway_client,
+    logged_turns,
+    started,
+    wait_for,
+)
 from tests.production.private_rabbitmq import PrivateRabbitMQ
 from tests.stack.conftest import Conversation, joined
 
@@ -48,21 +54,21 @@ def stack(
         redis_port=SERVERS.redis_port,
         rabbitmq_port=private_rabbitmq.port,
     )
-    running = production_stack(
-        PORTS, database_url, STACK_NAME, servers=servers, replicas=1
-    )
     try:
-        running.start()
-        yield running
+        with started(
+            production_stack(
+                PORTS, database_url, STACK_NAME, servers=servers, replicas=1
+            )
+        ) as running:
+            yield running
     finally:
-        running.stop()
         for key in redis_client.scan_iter(f"{STACK_NAME}:*"):
             redis_client.delete(key)
 
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as http:
+    with gateway_client(stack) as http:
         yield http
 
 

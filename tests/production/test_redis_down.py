@@ -21,7 +21,12 @@ import redis
 
 from stack.launcher import Ports, Stack
 from stack.production import SharedServers, production_stack
-from tests.production.conftest import SERVERS, delete_exchange_and_queue
+from tests.production.conftest import (
+    SERVERS,
+    delete_exchange_and_queue,
+    gateway_client,
+    started,
+)
 from tests.stack.conftest import Conversation, joined
 
 PORTS = Ports(directory=8960, rasa=5960, actions=5970)
@@ -101,20 +106,20 @@ def stack(database_url: str, private_redis: PrivateRedis) -> Iterator[Stack]:
         rabbitmq_host=SERVERS.rabbitmq_host,
         rabbitmq_port=SERVERS.rabbitmq_port,
     )
-    running = production_stack(
-        PORTS, database_url, STACK_NAME, servers=servers, replicas=1
-    )
     try:
-        running.start()
-        yield running
+        with started(
+            production_stack(
+                PORTS, database_url, STACK_NAME, servers=servers, replicas=1
+            )
+        ) as running:
+            yield running
     finally:
-        running.stop()
         delete_exchange_and_queue(f"{STACK_NAME}-events")
 
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as http:
+    with gateway_client(stack) as http:
         yield http
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "eval" / "evaluate.py"
@@ -20,6 +22,9 @@ DEVELOPMENT_SETS = (
     REPO_ROOT / "eval" / "dev.jsonl",
     REPO_ROOT / "eval" / "dev2.jsonl",
 )
+TRAINING_DATA = REPO_ROOT / "nlu" / "data"
+# `[words]{"entity": ...}` or `[words](entity)` in a training example.
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 
 
 def load_script() -> ModuleType:
@@ -454,3 +459,57 @@ def test_evaluation_sets_share_no_long_message() -> None:
     for number, texts in enumerate(texts_by_set):
         for other in texts_by_set[number + 1 :]:
             assert not texts & other
+
+
+def word_runs(text: str, length: int = 8) -> set[tuple[str, ...]]:
+    """Return every run of `length` consecutive words, lowercased."""
+    words = re.findall(r"[a-z0-9']+", text.casefold())
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+def training_examples() -> list[tuple[str, str]]:
+    """Return (file name, text without annotations) for every NLU example."""
+    examples = []
+    for path in sorted(TRAINING_DATA.rglob("*.yml")):
+        for item in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
+            for line in (item.get("examples") or "").splitlines():
+                if line.lstrip().startswith("- "):
+                    text = ANNOTATION.sub(r"\1", line.lstrip()[2:])
+                    examples.append((path.name, text))
+    return examples
+
+
+def test_word_runs_ignore_case_and_punctuation() -> None:
+    runs = word_runs("The van's tyres, SLASHED again!", length=3)
+
+    assert runs == {
+        ("the", "van's", "tyres"),
+        ("van's", "tyres", "slashed"),
+        ("tyres", "slashed", "again"),
+    }
+
+
+def test_training_examples_drop_annotations() -> None:
+    texts = {text for _, text in training_examples()}
+
+    assert len(texts) > 1000
+    assert not any("{" in text or '"entity"' in text for text in texts)
+
+
+def test_training_data_retells_no_evaluation_story() -> None:
+    # A story of 15 words or more that shares a run of 8 words with a training
+    # example is a paraphrase of it, and its score would measure recall of
+    # the training data, not understanding of new wording.
+    evaluation_runs = set()
+    for path in (HELDOUT, *DEVELOPMENT_SETS):
+        for case in ev.load_cases(path):
+            if len(case.text.split()) >= 15:
+                evaluation_runs |= word_runs(case.text)
+
+    copies = [
+        f"{name}: {text[:70]}"
+        for name, text in training_examples()
+        if word_runs(text) & evaluation_runs
+    ]
+
+    assert copies == []

@@ -20,7 +20,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -43,6 +43,18 @@ LABEL_GROUPS = (
     "age_group",
 )
 
+# Intents that steer the conversation and describe nothing. The urgency
+# thresholds favour recall and are low (0.15 for self-harm), and the words
+# "i want to" give "i want to start again" a self-harm probability of about
+# 0.23. When DIET gives a message one of these intents with at least
+# STEERING_CONFIDENCE, an urgency label that no cue phrase or cue rule
+# supports needs a probability of STEERING_URGENCY_PROBABILITY.
+STEERING_INTENTS = frozenset(
+    {"start_again", "greet", "goodbye", "thanks", "affirm", "deny", "decline_to_say"}
+)
+STEERING_CONFIDENCE = 0.8
+STEERING_URGENCY_PROBABILITY = 0.5
+
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
@@ -62,7 +74,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             # Cross-validation folds used to choose each label's threshold.
             "folds": 4,
             # Factor on the chosen thresholds of every label except urgency.
-            "threshold_scale": 0.8,
+            "threshold_scale": 1.0,
         }
 
     def __init__(
@@ -139,7 +151,10 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
 
         for message in messages:
             text = message.get(TEXT) or ""
-            entities = self.add_extractor_name(predict_entities(self._model, text))
+            intent = message.get(INTENT) or {}
+            entities = self.add_extractor_name(
+                predict_entities(self._model, text, intent)
+            )
             message.set(
                 ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
             )
@@ -147,17 +162,22 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         return messages
 
 
-def predict_entities(model: SituationModel, text: str) -> List[Dict[str, Any]]:
+def predict_entities(
+    model: SituationModel, text: str, intent: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
     """Return one entity per predicted label of the text.
 
-    Button payloads such as ``/inform{"characteristic": "race"}`` carry their
-    entities already and are skipped.
+    `intent` is DIET's intent for the message, when known. Button payloads
+    such as ``/inform{"characteristic": "race"}`` carry their entities already
+    and are skipped.
     """
     if not text.strip() or text.lstrip().startswith("/"):
         return []
 
     predicted, matches, probabilities = model.predict(text)
     predicted = {label for label in predicted if label[0] in LABEL_GROUPS}
+    if steers_conversation(intent):
+        predicted -= weak_urgency(predicted, matches, probabilities)
     predicted |= urgency_from_cues(matches)
     predicted -= denied_labels(matches)
     predicted |= verbal_abuse_from_cues(predicted, matches)
@@ -198,6 +218,29 @@ def urgency_from_cues(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
         labels.add(("urgency", "self_harm"))
 
     return labels
+
+
+def steers_conversation(intent: Optional[Dict[str, Any]]) -> bool:
+    """Return whether DIET is confident the message only steers the conversation."""
+    if not intent:
+        return False
+    confidence = intent.get("confidence") or 0.0
+    return intent.get("name") in STEERING_INTENTS and confidence >= STEERING_CONFIDENCE
+
+
+def weak_urgency(
+    predicted: Set[Tuple[str, str]],
+    matches: List[CueMatch],
+    probabilities: Dict[str, float],
+) -> Set[Tuple[str, str]]:
+    """Return the urgency labels that only a low classifier probability supports."""
+    return {
+        (group, label)
+        for group, label in predicted
+        if group == "urgency"
+        and first_match(matches, group, label) is None
+        and probabilities.get(f"{group}:{label}", 0.0) < STEERING_URGENCY_PROBABILITY
+    }
 
 
 # Incident types under which the words spoken are already labelled, so a

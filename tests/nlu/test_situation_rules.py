@@ -8,8 +8,10 @@ from nlu.components.lexicon import Lexicon
 from nlu.components.situation import (
     denied_labels,
     resolve_conflicts,
+    steers_conversation,
     urgency_from_cues,
     verbal_abuse_from_cues,
+    weak_urgency,
 )
 
 LEXICON = Lexicon(
@@ -18,6 +20,7 @@ LEXICON = Lexicon(
         "cue:danger": ["knife", "kill", "banging"],
         "cue:past": ["last week", "yesterday"],
         "cue:self_harm_means": ["all my meds", "end it all"],
+        "urgency:self_harm": ["kill myself"],
         "cue:speech": ["shouted", "called me"],
         "characteristic:race": ["p*ki", "racist", "go back to your country"],
         "characteristic:sexual_orientation": ["gay"],
@@ -111,3 +114,39 @@ def test_starred_slur_matches_whole_word() -> None:
     assert [(m.group, m.label) for m in matches if m.group != "cue"] == [
         ("characteristic", "race")
     ]
+
+
+@pytest.mark.parametrize(
+    ("intent", "steers"),
+    [
+        ({"name": "start_again", "confidence": 0.97}, True),
+        ({"name": "greet", "confidence": 0.8}, True),
+        ({"name": "start_again", "confidence": 0.6}, False),
+        ({"name": "describe_incident", "confidence": 0.99}, False),
+        ({"name": "crisis", "confidence": 0.99}, False),
+        ({}, False),
+        (None, False),
+    ],
+)
+def test_steering_needs_confident_intent(intent: dict | None, steers: bool) -> None:
+    assert steers_conversation(intent) is steers
+
+
+def test_weak_urgency_is_low_probability_only() -> None:
+    predicted = {
+        ("urgency", "self_harm"),
+        ("urgency", "danger_now"),
+        ("characteristic", "race"),
+    }
+    probabilities = {"urgency:self_harm": 0.23, "urgency:danger_now": 0.7}
+
+    weak = weak_urgency(predicted, LEXICON.find("i want to start again"), probabilities)
+
+    assert weak == {("urgency", "self_harm")}
+
+
+def test_weak_urgency_spares_cue_phrase() -> None:
+    predicted = {("urgency", "self_harm")}
+    matches = LEXICON.find("start again, i want to kill myself")
+
+    assert weak_urgency(predicted, matches, {"urgency:self_harm": 0.2}) == set()

@@ -4,6 +4,7 @@ server and directory database. All people and events are invented."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from stack.launcher import Stack
 from tests.stack.conftest import Conversation, joined
@@ -108,6 +109,20 @@ def test_start_again_clears_situation(conversation: Conversation) -> None:
     asked = joined(conversation.say("they hit me"))
 
     assert "who you are" in asked or "danger" in asked.lower()
+
+
+@pytest.mark.parametrize(
+    "text", ["i want to start again", "can we start over", "start again please"]
+)
+def test_typed_start_again_gets_no_crisis_reply(
+    conversation: Conversation, text: str
+) -> None:
+    conversation.say("someone smashed my car window because im polish, in melton")
+    restarted = joined(conversation.say(text))
+
+    assert "start again" in restarted.lower()
+    assert SAMARITANS not in restarted
+    assert EMERGENCY not in restarted
 
 
 def test_not_hate_gets_general_routes(conversation: Conversation) -> None:

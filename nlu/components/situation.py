@@ -43,12 +43,10 @@ LABEL_GROUPS = (
     "age_group",
 )
 
-# Intents that steer the conversation and describe nothing. The urgency
-# thresholds favour recall and are low (0.15 for self-harm), and the words
-# "i want to" give "i want to start again" a self-harm probability of about
-# 0.23. When DIET gives a message one of these intents with at least
-# STEERING_CONFIDENCE, an urgency label that no cue phrase or cue rule
-# supports needs a probability of STEERING_URGENCY_PROBABILITY.
+# Intents that steer the conversation and describe nothing. The self-harm
+# threshold favours recall (0.15 after training on 2026-12-05), and "i want to
+# start again" scored about 0.23. For these intents at STEERING_CONFIDENCE or
+# more, an urgency label with no cue phrase needs STEERING_URGENCY_PROBABILITY.
 STEERING_INTENTS = frozenset(
     {"start_again", "greet", "goodbye", "thanks", "affirm", "deny", "decline_to_say"}
 )

@@ -47,10 +47,9 @@ class SituationModel:
     min_examples: int = 3
     folds: int = 4
     # Factor applied to the cross-validated thresholds of every label except
-    # urgency. With the training data of 2026-12-05, 1.0 (the thresholds as
-    # chosen) gave the best F1 for characteristics and incident types on both
-    # development sets (eval/dev.jsonl, eval/dev2.jsonl), by 0.002 to 0.006
-    # over 0.8; an older model had done best with 0.8.
+    # urgency. With the training data of 2026-12-05, 1.0 gave the best F1 for
+    # characteristics and incident types on eval/dev.jsonl and eval/dev2.jsonl,
+    # 0.002 to 0.006 above 0.8, which an older model had done best with.
     threshold_scale: float = 1.0
     word_vectoriser: TfidfVectorizer = field(init=False)
     char_vectoriser: TfidfVectorizer = field(init=False)

@@ -1,6 +1,8 @@
 """FastAPI application of the directory service (`uvicorn directory.app:app`)."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -17,6 +19,7 @@ from directory.gateway.routes import router as gateway_router
 from directory.logs.routes import router as logs_router
 from directory.logs.tasks import log_tasks
 from directory.openreferral.routes import install_openreferral_api
+from directory.rasa_client import RasaConnections
 from directory.review.routes import router as review_router
 from directory.signposting.routes import router as signposting_router
 from directory.staff.pages import install_staff_pages
@@ -42,6 +45,19 @@ def health(session: Annotated[Session, Depends(get_session)]) -> JSONResponse:
     return JSONResponse(content={"status": "ok", "database": "ok"})
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Keep connections to Rasa open while the service runs, and run the log
+    tasks."""
+    app.state.rasa_connections = RasaConnections()
+    try:
+        async with log_tasks(app):
+            yield
+    finally:
+        await app.state.rasa_connections.close()
+        del app.state.rasa_connections
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """Send log records to standard error with time, level and logger name."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
@@ -59,7 +75,7 @@ def _include_parts(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     """Build the FastAPI application with every router and the health check."""
     configure_logging()
-    app = FastAPI(title="Speak Out Space directory service", lifespan=log_tasks)
+    app = FastAPI(title="Speak Out Space directory service", lifespan=lifespan)
     app.include_router(health_router)
     app.include_router(signposting_router)
     install_openreferral_api(app)

@@ -10,6 +10,10 @@ timeout. Any server can then take any turn of a
 conversation, which needs a tracker store and a lock store that the servers
 share (Redis). Each Rasa server can be paired with the action server it calls,
 so that the gateway can tell when a turn ran without its custom actions.
+
+A running service keeps its connections to Rasa and action servers open
+between requests (`RasaConnections`), so that a turn does not open two or
+three new TCP connections.
 """
 
 import asyncio
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.requests import Request
 
 from directory.settings import settings
 
@@ -41,6 +46,11 @@ CONNECT_TIMEOUT_SECONDS = 1.0
 # seconds. A health check waits at most ACTION_HEALTH_TIMEOUT_SECONDS.
 ACTION_SERVER_DOWN_SECONDS = 5.0
 ACTION_HEALTH_TIMEOUT_SECONDS = 0.5
+# A connection left idle this long is closed by the client. Sanic 21.12, which
+# serves Rasa 3.6 and rasa-sdk, closes idle connections after 5 s by default
+# (KEEP_ALIVE_TIMEOUT). Closing them here first keeps requests off connections
+# that the server is closing at that moment.
+KEEPALIVE_SECONDS = 2.0
 # A Rasa server that refused a connection or failed a request is tried after
 # the others for this many seconds. It has no requests in flight, so without
 # this it would look like the least busy server and draw every turn.
@@ -54,6 +64,35 @@ _request_counter = itertools.count()
 _action_server_down_until: dict[str, float] = {}
 _rasa_server_down_until: dict[str, float] = {}
 _tls_context = ssl.create_default_context()
+
+
+class RasaConnections:
+    """Open HTTP clients, one per server URL, kept for the life of the service.
+
+    Create it and close it on the event loop that serves requests (the
+    application's lifespan does both), because connections belong to the loop
+    that opened them.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, base_url: str) -> httpx.AsyncClient:
+        """Return the open client of `base_url`, opening it on first use."""
+        client = self._clients.get(base_url)
+        if client is None:
+            client = self._clients[base_url] = httpx.AsyncClient(
+                base_url=base_url,
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                verify=_tls_context,
+            )
+        return client
+
+    async def close(self) -> None:
+        """Close every client and its connections."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 class RasaUnavailable(Exception):
@@ -121,9 +160,10 @@ class RasaClient:
     calls, in the same order. At most `requests_per_server` requests go to one
     server at once, counted over every client in the process; a request that
     finds every server full waits up to `queue_seconds` for a place, then raises
-    `RasaBusy`. Each call opens its own `httpx.AsyncClient`, so an instance
-    keeps no connections and needs no closing. Pass `transport` to
-    route requests to a test double such as `httpx.MockTransport`.
+    `RasaBusy`. Requests go through the open clients of `connections` when it
+    is given; otherwise each call opens and closes its own `httpx.AsyncClient`.
+    Pass `transport` to route requests to a test double such as
+    `httpx.MockTransport`; it is used only without `connections`.
     """
 
     def __init__(
@@ -135,6 +175,7 @@ class RasaClient:
         action_server_urls: Sequence[str] = (),
         requests_per_server: int = 4,
         queue_seconds: float = 15.0,
+        connections: RasaConnections | None = None,
     ) -> None:
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         if not urls:
@@ -153,6 +194,7 @@ class RasaClient:
         self.transport = transport
         self.requests_per_server = requests_per_server
         self.queue_seconds = queue_seconds
+        self.connections = connections
 
     @property
     def base_url(self) -> str:
@@ -160,7 +202,7 @@ class RasaClient:
         return self.base_urls[0]
 
     @classmethod
-    def from_settings(cls) -> "RasaClient":
+    def from_settings(cls, connections: RasaConnections | None = None) -> "RasaClient":
         """Build a client from `directory.settings.settings`."""
         return cls(
             base_url=settings.rasa_urls,
@@ -169,6 +211,7 @@ class RasaClient:
             action_server_urls=settings.action_server_urls,
             requests_per_server=settings.rasa_requests_per_server,
             queue_seconds=settings.rasa_queue_seconds,
+            connections=connections,
         )
 
     async def parse(self, text: str) -> dict[str, Any]:
@@ -397,8 +440,11 @@ class RasaClient:
             return True
         url = self.action_server_urls[server]
         try:
-            async with self._client(url, ACTION_HEALTH_TIMEOUT_SECONDS) as client:
-                healthy = (await client.get("/health")).is_success
+            async with self._client(url) as client:
+                response = await client.get(
+                    "/health", timeout=_timeout(ACTION_HEALTH_TIMEOUT_SECONDS)
+                )
+                healthy = response.is_success
         except httpx.TimeoutException:
             # A busy action server replies late but still runs the actions, and
             # taking it for a stopped one gave visitors the fallback under load.
@@ -428,8 +474,14 @@ class RasaClient:
         params = {"token": self.token} if authenticated and self.token else None
 
         try:
-            async with self._client(base_url, self.timeout_seconds) as client:
-                response = await client.request(method, path, json=json, params=params)
+            async with self._client(base_url) as client:
+                response = await client.request(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    timeout=_timeout(self.timeout_seconds),
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _ConnectionRefused(type(exc).__name__) from exc
         except httpx.TimeoutException as exc:
@@ -445,16 +497,21 @@ class RasaClient:
 
         return _decode_response(method, path, response)
 
-    def _client(self, base_url: str, timeout_seconds: float) -> httpx.AsyncClient:
-        timeout = httpx.Timeout(
-            timeout_seconds, connect=min(timeout_seconds, CONNECT_TIMEOUT_SECONDS)
-        )
-        return httpx.AsyncClient(
-            base_url=base_url,
-            timeout=timeout,
-            transport=self.transport,
-            verify=_tls_context,
-        )
+    @asynccontextmanager
+    async def _client(self, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+        """Yield the open client of `base_url`, or a new one closed afterwards."""
+        if self.connections is not None:
+            yield self.connections.client(base_url)
+            return
+        async with httpx.AsyncClient(
+            base_url=base_url, transport=self.transport, verify=_tls_context
+        ) as client:
+            yield client
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
+    """Return a timeout of `seconds` whose connect part is at most a second."""
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_SECONDS))
 
 
 class _ConnectionRefused(Exception):
@@ -478,6 +535,12 @@ def _decode_response(method: str, path: str, response: httpx.Response) -> Any:
         ) from exc
 
 
-def get_rasa_client() -> RasaClient:
-    """Return a client configured from the settings (FastAPI dependency)."""
-    return RasaClient.from_settings()
+def get_rasa_client(request: Request) -> RasaClient:
+    """Return a client configured from the settings (FastAPI dependency).
+
+    It uses the open connections of the application's lifespan, where there
+    are any.
+    """
+    return RasaClient.from_settings(
+        getattr(request.app.state, "rasa_connections", None)
+    )

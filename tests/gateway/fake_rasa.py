@@ -36,6 +36,8 @@ class RecordedRequest:
     path: str
     token: str | None
     body: Any
+    # The port the client connected from: equal ports mean one connection.
+    client_port: int | None = None
 
 
 @dataclass
@@ -79,6 +81,7 @@ def build_app(fake: FakeRasa) -> Starlette:
                 path=request.url.path,
                 token=request.query_params.get("token"),
                 body=body,
+                client_port=request.client.port if request.client else None,
             )
         )
         if fake.delay_seconds:

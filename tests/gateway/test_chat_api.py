@@ -15,6 +15,7 @@ from directory.app import app
 from directory.gateway.content import get_wording
 from directory.gateway.models import ChatConversation
 from directory.rasa_client import RasaClient, get_rasa_client
+from directory.settings import settings
 from tests.gateway.fake_rasa import FAKE_TOKEN, FakeRasa, unused_port
 
 WORDING = get_wording()
@@ -569,3 +570,21 @@ def test_no_database_connection_held_while_rasa_replies(
 
     assert fake_rasa.messages_sent() == ["hello"]
     assert held_while_waiting == 0
+
+
+def test_turns_reuse_the_service_connection_to_rasa(
+    client: TestClient,
+    conversation_id: str,
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "rasa_urls", [fake_rasa.base_url])
+    monkeypatch.setattr(settings, "action_server_urls", [])
+    del app.dependency_overrides[get_rasa_client]
+
+    post_text(client, conversation_id, "my car was scratched")
+    post_text(client, conversation_id, "it was in hinckley")
+
+    turns = fake_rasa.requests_to("/webhooks/")
+    assert len(turns) == 2
+    assert turns[0].client_port == turns[1].client_port

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from directory.rasa_client import RasaClient, RasaUnavailable
+from directory.rasa_client import RasaClient, RasaConnections, RasaUnavailable
 from tests.gateway.fake_rasa import FAKE_TOKEN, FakeRasa, unused_port
 
 pytestmark = pytest.mark.asyncio
@@ -122,3 +122,43 @@ async def test_webhook_request_carries_no_token() -> None:
     await client_with(httpx.MockTransport(handler)).send_message(CONVERSATION_ID, "hi")
 
     assert "token" not in seen[0].url.params
+
+
+async def test_open_connections_carry_consecutive_turns(fake_rasa: FakeRasa) -> None:
+    connections = RasaConnections()
+    client = RasaClient(fake_rasa.base_url, FAKE_TOKEN, 1.0, connections=connections)
+    try:
+        await client.send_message(CONVERSATION_ID, "hello")
+        await client.parse("my neighbour threatened me")
+    finally:
+        await connections.close()
+
+    ports = {request.client_port for request in fake_rasa.requests}
+    assert len(fake_rasa.requests) == 2
+    assert len(ports) == 1
+
+
+async def test_without_open_connections_each_request_connects(
+    rasa_client: RasaClient, fake_rasa: FakeRasa
+) -> None:
+    await rasa_client.send_message(CONVERSATION_ID, "hello")
+    await rasa_client.parse("my neighbour threatened me")
+
+    ports = {request.client_port for request in fake_rasa.requests}
+    assert len(ports) == 2
+
+
+async def test_closed_connections_open_again_on_next_request(
+    fake_rasa: FakeRasa,
+) -> None:
+    connections = RasaConnections()
+    client = RasaClient(fake_rasa.base_url, FAKE_TOKEN, 1.0, connections=connections)
+    await client.send_message(CONVERSATION_ID, "hello")
+    await connections.close()
+
+    try:
+        await client.send_message(CONVERSATION_ID, "hello again")
+    finally:
+        await connections.close()
+
+    assert len(fake_rasa.requests_to("/webhooks/")) == 2

@@ -101,6 +101,7 @@ class RouteRule(_ContentModel):
     when: Any = None
     withhold_when: Any = None
     first_services: list[str] = Field(default_factory=list)
+    max_services: int | None = Field(default=None, ge=1)
     reason: str
     specialist_reason: str | None = None
     anonymous_suffix: bool = True
@@ -117,6 +118,7 @@ class RouteRules(_ContentModel):
     """The contents of routes.yml."""
 
     routes: list[RouteRule] = Field(min_length=1)
+    max_services_per_route: int = Field(default=3, ge=1)
     anonymous_suffix: ConditionalText | None = None
     notes: list[ConditionalText] = Field(default_factory=list)
 

@@ -50,10 +50,11 @@ class Candidate:
 def load_candidates(
     session: Session, situation: Situation | None = None
 ) -> list[Candidate]:
-    """Read published, active services with their phones, hours and terms.
+    """Read published, active services with their terms.
 
     With a situation, only services whose area, characteristic and incident
-    type terms could match it are read.
+    type terms could match it are read. Phones and hours are not read here:
+    `load_contact_details` reads them for the services that are suggested.
 
     NOTE: a service missing the terms of one of those taxonomies is then never
     read, so the warning about missing terms comes only from calls without a
@@ -62,7 +63,6 @@ def load_candidates(
     statement = (
         select(Service)
         .where(Service.published.is_(True), Service.status == "active")
-        .options(selectinload(Service.phones), selectinload(Service.schedules))
         .execution_options(populate_existing=True)
     )
     if situation is not None:
@@ -94,6 +94,19 @@ def load_candidates(
             continue
         candidates.append(_candidate(service, service_terms))
     return candidates
+
+
+def load_contact_details(session: Session, services: list[Service]) -> None:
+    """Read the phones and hours of `services` in one query for each."""
+    if not services:
+        return
+    statement = (
+        select(Service)
+        .where(Service.id.in_([service.id for service in services]))
+        .options(selectinload(Service.phones), selectinload(Service.schedules))
+        .execution_options(populate_existing=True)
+    )
+    session.scalars(statement).all()
 
 
 def _candidate(service: Service, terms: ServiceTerms) -> Candidate:

@@ -8,7 +8,12 @@ from directory import vocabulary
 from directory.db.models import Phone, Service
 from directory.signposting.conditions import Facts, when_holds
 from directory.signposting.content import Labels, RouteRule, RouteRules
-from directory.signposting.matching import Candidate, load_candidates, matches
+from directory.signposting.matching import (
+    Candidate,
+    load_candidates,
+    load_contact_details,
+    matches,
+)
 from directory.signposting.schemas import RouteEntry, Situation
 from directory.signposting.wording import fill, hostility_phrases, join_phrases
 
@@ -38,7 +43,12 @@ class Suggestions:
 
 
 def suggest_routes(session: Session, context: RouteContext) -> Suggestions:
-    """List each matching service once, under the first suggested route it offers."""
+    """List each matching service once, under the first suggested route it offers.
+
+    Each route lists at most its `max_services`, or the file's
+    `max_services_per_route`, in display order. A service left out of one
+    route for that reason can still appear under a later route it offers.
+    """
     offered = [
         rule for rule in context.rules.routes if when_holds(rule.when, context.facts)
     ]
@@ -54,14 +64,17 @@ def suggest_routes(session: Session, context: RouteContext) -> Suggestions:
         if matches(candidate, context.situation) and not candidate.routes & withheld
     ]
 
-    entries: list[RouteEntry] = []
+    chosen: list[tuple[Candidate, RouteRule]] = []
     placed: set[str] = set()
-    unchecked = False
     for rule in offered:
-        for candidate in _services_for_route(rule, candidates, placed):
-            entries.append(_entry(candidate, rule, context))
+        limit = rule.max_services or context.rules.max_services_per_route
+        for candidate in _services_for_route(rule, candidates, placed)[:limit]:
+            chosen.append((candidate, rule))
             placed.add(candidate.service.id)
-            unchecked = unchecked or candidate.service.assured_date is None
+
+    load_contact_details(session, [candidate.service for candidate, _ in chosen])
+    entries = [_entry(candidate, rule, context) for candidate, rule in chosen]
+    unchecked = any(candidate.service.assured_date is None for candidate, _ in chosen)
     return Suggestions(entries, unchecked)
 
 

@@ -93,6 +93,13 @@ def test_edited_rule_changes_reading(content_copy: Path) -> None:
         ),
         ("readings.yml", "rules:", "rules: [", load_reading_rules, "readings.yml"),
         ("labels.yml", "  rutland: Rutland\n", "", load_labels, "rutland"),
+        (
+            "routes.yml",
+            "max_services_per_route: 3",
+            "max_services_per_route: 0",
+            load_route_rules,
+            "max_services_per_route",
+        ),
     ],
     ids=[
         "unknown-placeholder",
@@ -100,6 +107,7 @@ def test_edited_rule_changes_reading(content_copy: Path) -> None:
         "unknown-route",
         "broken-yaml",
         "missing-label",
+        "no-services-per-route",
     ],
 )
 def test_invalid_content_raises_content_error(

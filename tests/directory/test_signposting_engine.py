@@ -1,6 +1,7 @@
 """Tests of the signposting engine against the seeded directory."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from directory import vocabulary
 from directory.db.models import Phone, Service
-from directory.seed import DATA_FILE_NAME
+from directory.seed import DATA_FILE_NAME, read_directory_file, seed_directory
 from directory.settings import REPO_ROOT
 from directory.signposting.engine import explain, likely, signpost
 from directory.signposting.matching import load_candidates, matches
 from directory.signposting.schemas import SignpostResult, Situation
+from tests.directory.test_signposting_content import rewrite
 
 DATA_FILE = REPO_ROOT / "data" / DATA_FILE_NAME
 
@@ -465,3 +467,75 @@ def test_narrowed_query_outside_llr_national_only(session: Session) -> None:
 
     assert narrowed
     assert all(vocabulary.NATIONAL in candidate.areas for candidate in narrowed)
+
+
+def add_copies(session: Session, service_id: str, count: int) -> list[str]:
+    """Seed `count` copies of a data file service under new ids; return the ids."""
+    data = read_directory_file(DATA_FILE)
+    record = next(record for record in data.services if record.id == service_id)
+    copies = [
+        record.model_copy(
+            update={"id": f"{service_id}-copy-{n}", "name": f"{record.name} {n}"}
+        )
+        for n in range(count)
+    ]
+    seed_directory(session, data.model_copy(update={"services": copies}))
+    session.commit()
+    return [copy.id for copy in copies]
+
+
+def route_service_ids(result: SignpostResult, route: str) -> list[str]:
+    return [entry.service_id for entry in result.routes if entry.route == route]
+
+
+def test_route_lists_at_most_three_services(session: Session) -> None:
+    copies = add_copies(session, "stop-hate-uk", 5)
+
+    result = signpost(session, Situation(**HOMOPHOBIC_LEICESTER))
+
+    listed = route_service_ids(result, "third_party_report")
+    assert len(listed) == 3
+    assert listed[:2] == ["galop", "stop-hate-uk"]
+    assert listed[2] in copies
+
+
+def test_capped_services_keep_contact_details(session: Session) -> None:
+    copies = add_copies(session, "stop-hate-uk", 5)
+
+    result = signpost(session, Situation(**HOMOPHOBIC_LEICESTER))
+
+    copy = next(entry for entry in result.routes if entry.service_id in copies)
+    assert copy.phone == "0800 138 1625"
+    assert copy.text == "07717 989 025"
+    assert copy.hours == "24 hours, every day"
+
+
+def test_route_max_services_overrides_default(
+    session: Session, content_copy: Path
+) -> None:
+    add_copies(session, "stop-hate-uk", 5)
+    rewrite(
+        content_copy / "routes.yml",
+        "  - route: third_party_report\n",
+        "  - route: third_party_report\n    max_services: 1\n",
+    )
+
+    result = signpost(session, Situation(**HOMOPHOBIC_LEICESTER))
+
+    assert route_service_ids(result, "third_party_report") == ["galop"]
+
+
+def test_file_max_services_per_route_applies(
+    session: Session, content_copy: Path
+) -> None:
+    copies = add_copies(session, "stop-hate-uk", 5)
+    rewrite(
+        content_copy / "routes.yml",
+        "max_services_per_route: 3",
+        "max_services_per_route: 10",
+    )
+
+    result = signpost(session, Situation(**HOMOPHOBIC_LEICESTER))
+
+    listed = route_service_ids(result, "third_party_report")
+    assert listed == ["galop", "stop-hate-uk", *sorted(copies)]

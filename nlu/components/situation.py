@@ -44,9 +44,10 @@ LABEL_GROUPS = (
 )
 
 # Intents that steer the conversation and describe nothing. The self-harm
-# threshold favours recall (0.15 after training on 2026-12-05), and "i want to
-# start again" scored about 0.23. For these intents at STEERING_CONFIDENCE or
-# more, an urgency label with no cue phrase needs STEERING_URGENCY_PROBABILITY.
+# threshold favours recall (0.1 with the training data of 2026-12-05), and
+# "i want to start again" scored about 0.22. For these intents at
+# STEERING_CONFIDENCE or more, an urgency label with no cue phrase needs
+# STEERING_URGENCY_PROBABILITY.
 STEERING_INTENTS = frozenset(
     {"start_again", "greet", "goodbye", "thanks", "affirm", "deny", "decline_to_say"}
 )

@@ -47,8 +47,11 @@ def health(session: Annotated[Session, Depends(get_session)]) -> JSONResponse:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Keep connections to Rasa open while the service runs, and run the log
-    tasks."""
+    """Run the log tasks and hold open connections until the service stops.
+
+    `app.state.rasa_connections` holds the connections to Rasa and the action
+    servers that `get_rasa_client` hands to each request.
+    """
     connections = app.state.rasa_connections = RasaConnections()
     try:
         async with log_tasks(app):

@@ -69,9 +69,9 @@ _tls_context = ssl.create_default_context()
 class RasaConnections:
     """Open HTTP clients, one per server URL, kept for the life of the service.
 
-    Create it and close it on the event loop that serves requests (the
-    application's lifespan does both), because connections belong to the loop
-    that opened them.
+    Create it and close it on the event loop that serves requests, because
+    connections belong to the loop that opened them. The application's
+    lifespan does both.
     """
 
     def __init__(self) -> None:

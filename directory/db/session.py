@@ -20,11 +20,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Turn on foreign keys, and write-ahead logging for concurrent requests.
 
     SQLite leaves foreign key enforcement off by default. In WAL mode readers
-    do not wait for the writer, and with `synchronous=NORMAL` a commit does not
-    wait for the disk: a crash of the service loses nothing, and a power cut
+    do not wait for the writer. With `synchronous=NORMAL` a commit does not
+    wait for the disk, so a crash of the service loses nothing and a power cut
     can lose only the last commits. In the default rollback-journal mode each
-    gateway turn's commit waited for several disk syncs and for the log capture's
-    writes (docs/benchmarks.md).
+    gateway turn's commit waited for several disk syncs and for the log
+    capture's writes (docs/benchmarks.md).
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()

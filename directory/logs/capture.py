@@ -53,10 +53,10 @@ def ingest_events(
     """
     counts = IngestCounts()
     latest: dict[str, LogTurn | None] = {}
-    # Without autoflush the batch writes nothing until the commit. On SQLite,
-    # the first write takes the database's write lock, which would otherwise
-    # be held while the rest of the batch is redacted, delaying the gateway's
-    # own writes.
+    # Without autoflush the batch writes nothing until the commit. On SQLite
+    # the first write takes the database's write lock. An early flush would
+    # hold it while the rest of the batch is redacted, and the gateway's own
+    # writes would wait.
     with session.no_autoflush:
         for event in events:
             if apply_event(session, event, redactors, latest):

@@ -97,7 +97,7 @@ def load_candidates(
 
 
 def load_contact_details(session: Session, services: list[Service]) -> None:
-    """Read the phones and hours of `services` in one query for each."""
+    """Load the phones and hours of `services` onto them, one query per table."""
     if not services:
         return
     statement = (

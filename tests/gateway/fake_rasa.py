@@ -36,7 +36,8 @@ class RecordedRequest:
     path: str
     token: str | None
     body: Any
-    # The port the client connected from: equal ports mean one connection.
+    # The port the client connected from. Two requests from one port shared
+    # one connection.
     client_port: int | None = None
 
 

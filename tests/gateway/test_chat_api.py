@@ -572,7 +572,7 @@ def test_no_database_connection_held_while_rasa_replies(
     assert held_while_waiting == 0
 
 
-def test_turns_reuse_the_service_connection_to_rasa(
+def test_turns_reuse_one_rasa_connection(
     client: TestClient,
     conversation_id: str,
     fake_rasa: FakeRasa,

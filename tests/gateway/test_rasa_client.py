@@ -124,7 +124,7 @@ async def test_webhook_request_carries_no_token() -> None:
     assert "token" not in seen[0].url.params
 
 
-async def test_open_connections_carry_consecutive_turns(fake_rasa: FakeRasa) -> None:
+async def test_connections_carry_consecutive_turns(fake_rasa: FakeRasa) -> None:
     connections = RasaConnections()
     client = RasaClient(fake_rasa.base_url, FAKE_TOKEN, 1.0, connections=connections)
     try:
@@ -138,7 +138,7 @@ async def test_open_connections_carry_consecutive_turns(fake_rasa: FakeRasa) -> 
     assert len(ports) == 1
 
 
-async def test_without_open_connections_each_request_connects(
+async def test_without_connections_each_request_connects(
     rasa_client: RasaClient, fake_rasa: FakeRasa
 ) -> None:
     await rasa_client.send_message(CONVERSATION_ID, "hello")
@@ -148,7 +148,7 @@ async def test_without_open_connections_each_request_connects(
     assert len(ports) == 2
 
 
-async def test_closed_connections_open_again_on_next_request(
+async def test_closed_connections_reopen_on_request(
     fake_rasa: FakeRasa,
 ) -> None:
     connections = RasaConnections()

@@ -233,9 +233,18 @@ class GatewayLimits:
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
+async def get_limits() -> GatewayLimits:
+    """Return the process-wide limiters (FastAPI dependency).
+
+    It is async only so that FastAPI runs it on the event loop instead of
+    sending it to the thread pool: building the limiters does no I/O.
+    """
+    return build_limits()
+
+
 @functools.cache
-def get_limits() -> GatewayLimits:
-    """Return the process-wide limiters built from the settings (FastAPI dependency)."""
+def build_limits() -> GatewayLimits:
+    """Return the process-wide limiters built from the settings."""
     window = settings.rate_limit_window_seconds
     if not settings.rate_limit_redis_url:
         return GatewayLimits(

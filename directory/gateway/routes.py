@@ -36,10 +36,23 @@ logger = logging.getLogger(__name__)
 # The handlers below are async so that waiting for Rasa occupies no thread, and
 # they run their database work in the thread pool: a query on the event loop
 # that waits for a pooled connection would stop every request, including the
-# ones that would give connections back.
+# ones that would give connections back. Dependencies that do no I/O are
+# async too: FastAPI runs every plain function in the thread pool, and each
+# hand-over to a thread and back adds to the turn.
+
+
+async def current_wording() -> GatewayWording:
+    """Return the gateway replies (FastAPI dependency, run on the event loop).
+
+    The middleware reads them when the app is built, so no request reads the
+    file.
+    """
+    return get_wording()
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa_client)]
-WordingDep = Annotated[GatewayWording, Depends(get_wording)]
+WordingDep = Annotated[GatewayWording, Depends(current_wording)]
 LimitsDep = Annotated[GatewayLimits, Depends(get_limits)]
 
 NOT_FOUND_DETAIL = (
@@ -129,8 +142,7 @@ async def post_message(
     """
     conversation_id = conversation.conversation_id
     # The limiters may call Redis, so they run in the thread pool.
-    await run_in_threadpool(check_client_limit, request, limits)
-    await run_in_threadpool(check_conversation_limit, conversation_id, limits)
+    await run_in_threadpool(_check_limits, request, conversation_id, limits)
     offered_before = store.offered_buttons(conversation)
 
     if message.payload is not None:
@@ -151,6 +163,15 @@ async def post_message(
         _record_outcome, session, conversation, outcome.offered, outcome.reply
     )
     return outcome.reply
+
+
+def _check_limits(
+    request: Request, conversation_id: str, limits: GatewayLimits
+) -> None:
+    """Raise `RateLimited` when the client address or the conversation is over
+    its limit."""
+    check_client_limit(request, limits)
+    check_conversation_limit(conversation_id, limits)
 
 
 def _record_outcome(

@@ -1,7 +1,8 @@
 """A fake Rasa 3.6 server on 127.0.0.1 for the gateway and assessment tests.
 
-It serves the three endpoints the directory service calls, records every
-request, and can be configured to delay, fail or reply with chosen bodies.
+It serves the three endpoints the directory service calls, and an action
+server's `/health` so that one fake can play both. It records every request
+and can be configured to delay, fail or reply with chosen bodies.
 """
 
 import asyncio
@@ -49,6 +50,7 @@ class FakeRasa:
     webhook_reply: Any = field(default_factory=lambda: list(DEFAULT_REPLY))
     parse_reply: Any = field(default_factory=lambda: dict(DEFAULT_PARSE))
     status_code: int = 200
+    health_status_code: int = 200
     delay_seconds: float = 0.0
     requests: list[RecordedRequest] = field(default_factory=list)
 
@@ -57,6 +59,7 @@ class FakeRasa:
         self.webhook_reply = list(DEFAULT_REPLY)
         self.parse_reply = dict(DEFAULT_PARSE)
         self.status_code = 200
+        self.health_status_code = 200
         self.delay_seconds = 0.0
         self.requests.clear()
 
@@ -102,8 +105,21 @@ def build_app(fake: FakeRasa) -> Starlette:
             return JSONResponse({"message": "unauthorized"}, status_code=401)
         return await record_and_reply(request, {"events": []})
 
+    async def health(request: Request) -> JSONResponse:
+        fake.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.url.path,
+                token=None,
+                body=None,
+                client_port=request.client.port if request.client else None,
+            )
+        )
+        return JSONResponse({"status": "ok"}, status_code=fake.health_status_code)
+
     return Starlette(
         routes=[
+            Route("/health", health, methods=["GET"]),
             Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
             Route("/model/parse", parse, methods=["POST"]),
             Route(

@@ -1,8 +1,11 @@
 """Tests of the Rasa client against the fake Rasa server and mock transports."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
+from directory import rasa_client as rasa_client_module
 from directory.rasa_client import RasaClient, RasaConnections, RasaUnavailable
 from tests.gateway.fake_rasa import FAKE_TOKEN, FakeRasa, unused_port
 
@@ -162,3 +165,69 @@ async def test_closed_connections_reopen_on_request(
         await connections.close()
 
     assert len(fake_rasa.requests_to("/webhooks/")) == 2
+
+
+@pytest.fixture
+def paired_client(fake_rasa: FakeRasa) -> Iterator[tuple[RasaClient, RasaConnections]]:
+    """Return a client whose fake server plays both Rasa and its action server."""
+    connections = RasaConnections()
+    client = RasaClient(
+        fake_rasa.base_url,
+        FAKE_TOKEN,
+        1.0,
+        action_server_urls=[fake_rasa.base_url],
+        connections=connections,
+    )
+    yield client, connections
+    rasa_client_module._action_server_down_until.clear()
+
+
+async def test_busy_gateway_checks_the_action_server_once_per_turn(
+    paired_client: tuple[RasaClient, RasaConnections], fake_rasa: FakeRasa
+) -> None:
+    client, connections = paired_client
+    try:
+        first = await client.send_turn(CONVERSATION_ID, "hello")
+        second = await client.send_turn(CONVERSATION_ID, "they shouted at me")
+    finally:
+        await connections.close()
+
+    assert first.actions_available and second.actions_available
+    # Before and after the first turn; the check after it stands in for the
+    # one before the second.
+    assert len(fake_rasa.requests_to("/health")) == 3
+
+
+async def test_action_server_pass_is_trusted_only_briefly(
+    paired_client: tuple[RasaClient, RasaConnections],
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rasa_client_module, "ACTION_SERVER_TRUSTED_SECONDS", 0.0)
+    client, connections = paired_client
+    try:
+        await client.send_turn(CONVERSATION_ID, "hello")
+        await client.send_turn(CONVERSATION_ID, "they shouted at me")
+    finally:
+        await connections.close()
+
+    assert len(fake_rasa.requests_to("/health")) == 4
+
+
+async def test_failed_health_check_is_not_trusted(
+    paired_client: tuple[RasaClient, RasaConnections], fake_rasa: FakeRasa
+) -> None:
+    client, connections = paired_client
+    try:
+        await client.send_turn(CONVERSATION_ID, "hello")
+        fake_rasa.health_status_code = 503
+        # Sent on the strength of the check just before; the check after the
+        # turn finds the action server stopped.
+        during = await client.send_turn(CONVERSATION_ID, "they shouted at me")
+        with pytest.raises(RasaUnavailable, match="no action server passed"):
+            await client.send_turn(CONVERSATION_ID, "in hinckley")
+    finally:
+        await connections.close()
+
+    assert during.actions_available is False
+    assert fake_rasa.messages_sent() == ["hello", "they shouted at me"]

@@ -104,9 +104,7 @@ def test_shared_limiter_allows_when_redis_fails(
     assert "Redis failed: ConnectionError" in caplog.text
 
 
-def test_get_limits_shares_client_keys(
-    monkeypatch: pytest.MonkeyPatch, prefix: str
-) -> None:
+def test_limits_share_client_keys(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
     shared = Settings(
         rate_limit_redis_url=REDIS_URL,
         rate_limit_redis_prefix=prefix,
@@ -115,8 +113,8 @@ def test_get_limits_shares_client_keys(
     monkeypatch.setattr(ratelimit, "settings", shared)
 
     # Two service processes build their limits from the same settings.
-    first = ratelimit.get_limits.__wrapped__()
-    second = ratelimit.get_limits.__wrapped__()
+    first = ratelimit.build_limits.__wrapped__()
+    second = ratelimit.build_limits.__wrapped__()
 
     assert isinstance(first.per_client, SharedRateLimiter)
     assert isinstance(first.per_conversation, SharedRateLimiter)

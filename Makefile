@@ -152,6 +152,7 @@ bench: setup
 	$(SERVICE_PYTHON) bench/footprint.py
 	$(SERVICE_PYTHON) bench/turn_profile.py
 	$(RASA_VENV)/bin/python bench/action_response_check.py
+	$(RASA_VENV)/bin/python bench/event_type_lookup.py
 	$(SERVICE_PYTHON) bench/training_time.py
 
 ## Maintenance -------------------------------------------------------------

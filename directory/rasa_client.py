@@ -14,8 +14,8 @@ so that the gateway can tell when a turn ran without its custom actions.
 A running service keeps its connections to Rasa and action servers open
 between requests (`RasaConnections`), so that a turn does not open two or
 three new TCP connections. It also remembers when each action server last
-passed its health check: under load the check after one turn stands in for
-the check before the next, so a busy gateway makes one check per turn instead
+passed its health check: under load the check after one turn replaces the
+check before the next, so a busy gateway makes one check per turn instead
 of two.
 """
 
@@ -463,7 +463,7 @@ class RasaClient:
         """Return whether the action server paired with `server` can take a turn.
 
         A check that passed within `ACTION_SERVER_TRUSTED_SECONDS`, remembered
-        by the open connections, stands in for a new one.
+        by the open connections, is used in place of a new one.
         """
         if (
             self.connections is not None

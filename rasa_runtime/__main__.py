@@ -9,8 +9,9 @@ import sys
 
 from rasa.__main__ import main
 
-from rasa_runtime import validation
+from rasa_runtime import event_types, validation
 
 if __name__ == "__main__":
+    event_types.install()
     validation.install()
     sys.exit(main())

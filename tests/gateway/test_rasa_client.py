@@ -182,7 +182,7 @@ def paired_client(fake_rasa: FakeRasa) -> Iterator[tuple[RasaClient, RasaConnect
     rasa_client_module._action_server_down_until.clear()
 
 
-async def test_busy_gateway_checks_the_action_server_once_per_turn(
+async def test_consecutive_turns_skip_one_check(
     paired_client: tuple[RasaClient, RasaConnections], fake_rasa: FakeRasa
 ) -> None:
     client, connections = paired_client
@@ -193,12 +193,12 @@ async def test_busy_gateway_checks_the_action_server_once_per_turn(
         await connections.close()
 
     assert first.actions_available and second.actions_available
-    # Before and after the first turn; the check after it stands in for the
-    # one before the second.
+    # Before and after the first turn. The check after it replaces the check
+    # before the second.
     assert len(fake_rasa.requests_to("/health")) == 3
 
 
-async def test_action_server_pass_is_trusted_only_briefly(
+async def test_passed_check_expires(
     paired_client: tuple[RasaClient, RasaConnections],
     fake_rasa: FakeRasa,
     monkeypatch: pytest.MonkeyPatch,
@@ -214,15 +214,15 @@ async def test_action_server_pass_is_trusted_only_briefly(
     assert len(fake_rasa.requests_to("/health")) == 4
 
 
-async def test_failed_health_check_is_not_trusted(
+async def test_failed_check_is_not_trusted(
     paired_client: tuple[RasaClient, RasaConnections], fake_rasa: FakeRasa
 ) -> None:
     client, connections = paired_client
     try:
         await client.send_turn(CONVERSATION_ID, "hello")
         fake_rasa.health_status_code = 503
-        # Sent on the strength of the check just before; the check after the
-        # turn finds the action server stopped.
+        # Sent because of the check just before. The check after the turn
+        # finds the action server stopped.
         during = await client.send_turn(CONVERSATION_ID, "they shouted at me")
         with pytest.raises(RasaUnavailable, match="no action server passed"):
             await client.send_turn(CONVERSATION_ID, "in hinckley")

@@ -100,6 +100,22 @@ def seed_database(url: str) -> None:
     )
 
 
+def wait_until_idle(pids: list[int], timeout_seconds: float = 120.0) -> None:
+    """Wait until the processes use less than 5 % of a core over one second.
+
+    The directory service builds its redaction engine when the first events
+    of the warm-up arrive, which takes seconds on a loaded machine. Sampling
+    before it has finished would count that build as part of the turns.
+    """
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        before = sum(cpu_seconds(pid) for pid in pids)
+        time.sleep(1.0)
+        if sum(cpu_seconds(pid) for pid in pids) - before < 0.05:
+            return
+    print(f"warning: the stack was still busy {timeout_seconds:.0f} s after warm-up")
+
+
 def cpu_seconds(pid: int) -> float:
     """Return the user plus system CPU seconds of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -210,6 +226,7 @@ def main() -> int:
             with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
                 send_turns(client, WARM_UP_TURNS)
                 pids = {name: stack.processes[name].pid for name in PARTS}
+                wait_until_idle(list(pids.values()))
                 cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                 outputs = {name: Path(directory) / f"{name}.txt" for name in PARTS}
                 samplers = {

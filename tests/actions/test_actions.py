@@ -22,8 +22,8 @@ from actions.signposting import (
     ActionHandleShortReply,
 )
 from actions.situation import (
-    ActionExtractSituation,
     ActionValidateSlotMappings,
+    situation_events,
     situation_from_slots,
 )
 from tests.actions.conftest import DirectoryStandIn, load_tracker
@@ -53,72 +53,66 @@ def entity(name: str, value: str) -> Dict[str, Any]:
     return {"entity": name, "value": value, "start": 0, "end": 1}
 
 
-def test_extract_unchanged_labels_sets_nothing(
-    dispatcher: CollectingDispatcher,
-) -> None:
+def test_extract_unchanged_labels_sets_nothing() -> None:
     tracker = load_tracker("graffiti_before_danger_answer")
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert events == []
 
 
-def test_extract_merges_new_characteristic(dispatcher: CollectingDispatcher) -> None:
+def test_extract_merges_new_characteristic() -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_routes_given"),
         "inform",
         [entity("characteristic", "race")],
     )
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert SlotSet("characteristics", ["religion", "race"]) in events
 
 
-def test_extract_correction_replaces_area(dispatcher: CollectingDispatcher) -> None:
+def test_extract_correction_replaces_area() -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_routes_given"),
         "deny",
         [entity("area", "north_west_leicestershire")],
     )
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert SlotSet("area", "north_west_leicestershire") in events
 
 
-def test_extract_no_answers_danger_question(
-    dispatcher: CollectingDispatcher,
-) -> None:
+def test_extract_no_answers_danger_question() -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_before_danger_answer"), "deny", []
     )
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert events == [SlotSet("danger_now", "no")]
 
 
-def test_extract_decline_fills_requested_slot(
-    dispatcher: CollectingDispatcher,
-) -> None:
+def test_extract_decline_fills_requested_slot() -> None:
     tracker = with_latest_message(
         load_tracker("postcode_district_only"), "decline_to_say", []
     )
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert events == [SlotSet("area", "not_said")]
 
 
-def test_extract_other_details_skip_danger(dispatcher: CollectingDispatcher) -> None:
+def test_extract_other_details_skip_danger() -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_before_danger_answer"),
         "inform",
         [entity("incident_type", "threats")],
     )
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert SlotSet("danger_now", "not_answered") in events
 
@@ -167,6 +161,40 @@ def test_safety_crisis_intent_gets_samaritans(
 
     assert responses(dispatcher) == ["utter_crisis_support"]
     assert SlotSet("crisis_given", True) in events
+
+
+def test_safety_fills_slots_in_same_call(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        "inform",
+        [entity("urgency", "danger_now")],
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_now"]
+    assert SlotSet("danger_now", "yes") in events
+    assert SlotSet("danger_warned", True) in events
+
+
+def test_safety_uses_age_from_same_message(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_routes_given"),
+        "crisis",
+        [entity("age_group", "under_18")],
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert SlotSet("age_group", "under_18") in events
+    assert responses(dispatcher) == [
+        "utter_crisis_support",
+        "utter_crisis_support_child",
+    ]
 
 
 def test_safety_calm_message_sends_nothing(
@@ -350,12 +378,9 @@ def test_delete_sends_instruction_and_resets(
     assert events == [ActiveLoop(None), AllSlotsReset()]
 
 
-def test_extract_crisis_intent_flags_self_harm(
-    dispatcher: CollectingDispatcher,
-) -> None:
+def test_extract_crisis_intent_flags_self_harm() -> None:
     tracker = with_latest_message(load_tracker("graffiti_routes_given"), "crisis", [])
 
-    events = run(ActionExtractSituation(), dispatcher, tracker)
+    events = situation_events(tracker)
 
     assert SlotSet("urgency", ["self_harm"]) in events
-    assert dispatcher.messages == []

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -26,6 +24,7 @@ if str(REPO_ROOT) not in sys.path:
 import jsonschema  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 
+from bench.timing import milliseconds_per_call  # noqa: E402
 from rasa_runtime.validation import response_validator  # noqa: E402
 
 ROUNDS = 50
@@ -48,20 +47,13 @@ RESPONSE = {
 }
 
 
-def milliseconds_per_call(check: Callable[[], object]) -> float:
-    """Return the mean milliseconds of `check` over ROUNDS calls after one more."""
-    check()
-    started = time.perf_counter()
-    for _ in range(ROUNDS):
-        check()
-    return 1000 * (time.perf_counter() - started) / ROUNDS
-
-
 def main() -> int:
     schema = RemoteAction.action_response_format_spec()
     validator = response_validator()
-    shipped = milliseconds_per_call(lambda: jsonschema.validate(RESPONSE, schema))
-    kept = milliseconds_per_call(lambda: validator.validate(RESPONSE))
+    shipped = milliseconds_per_call(
+        lambda: jsonschema.validate(RESPONSE, schema), ROUNDS
+    )
+    kept = milliseconds_per_call(lambda: validator.validate(RESPONSE), ROUNDS)
 
     print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"load average at start: {os.getloadavg()[0]:.2f}")

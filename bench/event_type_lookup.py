@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List
@@ -34,6 +32,7 @@ from rasa.shared.core.events import (  # noqa: E402
     deserialise_events,
 )
 
+from bench.timing import milliseconds_per_call  # noqa: E402
 from rasa_runtime import event_types  # noqa: E402
 
 ROUNDS = 50
@@ -64,22 +63,13 @@ def conversation_events() -> List[Dict[str, Any]]:
     return [event.as_dict() for event in events]
 
 
-def milliseconds_per_call(read: Callable[[], object]) -> float:
-    """Return the mean milliseconds of `read` over ROUNDS calls after one more."""
-    read()
-    started = time.perf_counter()
-    for _ in range(ROUNDS):
-        read()
-    return 1000 * (time.perf_counter() - started) / ROUNDS
-
-
 def main() -> int:
     stored = conversation_events()
     rasa_lookup = Event.__dict__["resolve_by_type"]
-    searched = milliseconds_per_call(lambda: deserialise_events(stored))
+    searched = milliseconds_per_call(lambda: deserialise_events(stored), ROUNDS)
     event_types.install()
     try:
-        looked_up = milliseconds_per_call(lambda: deserialise_events(stored))
+        looked_up = milliseconds_per_call(lambda: deserialise_events(stored), ROUNDS)
     finally:
         Event.resolve_by_type = rasa_lookup
 

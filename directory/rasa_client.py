@@ -119,6 +119,15 @@ class RasaConnections:
             await client.aclose()
 
 
+def _message_body(
+    conversation_id: str, text: str, metadata: dict[str, Any] | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"sender": conversation_id, "message": text}
+    if metadata:
+        body["metadata"] = metadata
+    return body
+
+
 class RasaUnavailable(Exception):
     """Raised when no Rasa server can be reached, one times out, or replies badly."""
 
@@ -256,8 +265,16 @@ class RasaClient:
         """Send a visitor message through the REST channel and return the bot turn."""
         return (await self.send_turn(conversation_id, text)).messages
 
-    async def send_turn(self, conversation_id: str, text: str) -> RasaTurn:
+    async def send_turn(
+        self,
+        conversation_id: str,
+        text: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> RasaTurn:
         """Send a visitor message through the REST channel and return the turn.
+
+        `metadata` goes with the message, and Rasa keeps it in the tracker with
+        the user event, where custom actions can read it.
 
         The message goes only to a Rasa server whose action server passes its
         health check, or passed one within `ACTION_SERVER_TRUSTED_SECONDS`, and
@@ -269,7 +286,7 @@ class RasaClient:
         body, server = await self._request(
             "POST",
             "/webhooks/rest/webhook",
-            json={"sender": conversation_id, "message": text},
+            json=_message_body(conversation_id, text, metadata),
             authenticated=False,
             needs_actions=True,
         )

@@ -27,6 +27,7 @@ RASA_BIN = REPO_ROOT / ".venvs" / "rasa" / "bin"
 SERVICE_BIN = REPO_ROOT / ".venvs" / "service" / "bin"
 MODEL_PATH = REPO_ROOT / "models" / "assistant.tar.gz"
 ENDPOINTS_PATH = REPO_ROOT / "bot" / "endpoints.yml"
+ACTIONS_LOGGING_PATH = REPO_ROOT / "bot" / "logging-actions.yml"
 LOG_DIR = REPO_ROOT / "var" / "log"
 
 # Rasa loads TensorFlow and the model before it replies: about 30 seconds on the
@@ -190,6 +191,11 @@ class Stack:
                 "actions",
                 "--port",
                 str(self.ports.actions + replica),
+                # Reduces the tracebacks of failed actions to exception types
+                # and code locations, as bot/logging.yml does for Rasa. The
+                # underscore is rasa_sdk 3.6's spelling of the option.
+                "--logging-config_file",
+                str(ACTIONS_LOGGING_PATH),
             ]
         if kind == "rasa":
             return [

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from directory.db.session import get_session
 from directory.gateway import store
 from directory.gateway.content import GatewayWording, get_wording
+from directory.gateway.deletion import delete_everywhere
 from directory.gateway.models import ChatConversation
 from directory.gateway.ratelimit import (
     GatewayLimits,
@@ -27,7 +28,7 @@ from directory.gateway.schemas import (
 )
 from directory.gateway.service import answer_button, answer_text
 from directory.logs.campaign import Campaign
-from directory.logs.gateway import count_unanswered_turn, erase_logs, start_log
+from directory.logs.gateway import count_unanswered_turn, find_reference, start_log
 from directory.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from directory.settings import settings
 
@@ -144,14 +145,25 @@ async def post_message(
     # The limiters may call Redis, so they run in the thread pool.
     await run_in_threadpool(_check_limits, request, conversation_id, limits)
     offered_before = store.offered_buttons(conversation)
+    metadata = await run_in_threadpool(_message_metadata, session, conversation_id)
 
     if message.payload is not None:
         outcome = await answer_button(
-            conversation_id, message.payload, offered_before, rasa, wording
+            conversation_id,
+            message.payload,
+            offered_before,
+            rasa,
+            wording,
+            metadata=metadata,
         )
     else:
         outcome = await answer_text(
-            conversation_id, message.text, rasa, wording, settings.max_message_chars
+            conversation_id,
+            message.text,
+            rasa,
+            wording,
+            settings.max_message_chars,
+            metadata=metadata,
         )
 
     if outcome.delete_conversation:
@@ -163,6 +175,19 @@ async def post_message(
         _record_outcome, session, conversation, outcome.offered, outcome.reply
     )
     return outcome.reply
+
+
+def _message_metadata(session: Session, conversation_id: str) -> dict[str, Any]:
+    """Return the metadata sent to Rasa with each message of the conversation.
+
+    `erasure_reference` is the reference the visitor can quote to staff, so
+    that `action_give_erasure_reference` can tell it in the chat. It is
+    missing when the conversation has no log.
+    """
+    reference = find_reference(session, conversation_id)
+    # No connection may be held while the gateway waits for Rasa.
+    store.release_connection(session)
+    return {"erasure_reference": reference} if reference else {}
 
 
 def _check_limits(
@@ -244,16 +269,14 @@ async def delete_conversation_by_beacon(
 async def _delete_everywhere(
     conversation: ChatConversation, session: Session, rasa: RasaClient
 ) -> None:
-    """Clear the tracker in Rasa, then delete the gateway's row.
+    """Delete the log, clear the tracker in Rasa, then delete the gateway's row.
 
     Raises:
         HTTPException: 503 when Rasa fails; the row is kept for a retry.
     """
     conversation_id = conversation.conversation_id
-    await run_in_threadpool(erase_logs, session, conversation_id)
-
     try:
-        await rasa.delete_conversation(conversation_id)
+        await delete_everywhere(session, conversation_id, rasa)
     except RasaUnavailable as exc:
         logger.error(
             "Could not clear the Rasa tracker of conversation %s: %s",
@@ -267,6 +290,3 @@ async def _delete_everywhere(
                 "not available. Try again in a few minutes."
             ),
         ) from exc
-
-    await run_in_threadpool(store.delete_conversation, session, conversation)
-    logger.info("Deleted conversation %s", conversation_id)

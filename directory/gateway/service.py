@@ -47,6 +47,8 @@ async def answer_text(
     rasa: RasaClient,
     wording: GatewayWording,
     max_chars: int,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> TurnOutcome:
     """Clean and check typed text, then forward it to Rasa or reply directly."""
     cleaned = clean_text(text or "")
@@ -60,7 +62,9 @@ async def answer_text(
         )
         return TurnOutcome(reply_with_text(_rejection_text(verdict, wording)), None)
 
-    return await forward_to_rasa(conversation_id, cleaned.strip(), rasa, wording)
+    return await forward_to_rasa(
+        conversation_id, cleaned.strip(), rasa, wording, metadata=metadata
+    )
 
 
 async def answer_button(
@@ -69,6 +73,8 @@ async def answer_button(
     offered: list[Button],
     rasa: RasaClient,
     wording: GatewayWording,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> TurnOutcome:
     """Forward a button payload to Rasa if the assistant's last reply offered it."""
     if payload not in {button.payload for button in offered}:
@@ -78,7 +84,9 @@ async def answer_button(
         )
         return TurnOutcome(_option_unavailable_reply(offered, wording), None)
 
-    return await forward_to_rasa(conversation_id, payload, rasa, wording)
+    return await forward_to_rasa(
+        conversation_id, payload, rasa, wording, metadata=metadata
+    )
 
 
 def _option_unavailable_reply(
@@ -93,11 +101,16 @@ def _option_unavailable_reply(
 
 
 async def forward_to_rasa(
-    conversation_id: str, message: str, rasa: RasaClient, wording: GatewayWording
+    conversation_id: str,
+    message: str,
+    rasa: RasaClient,
+    wording: GatewayWording,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> TurnOutcome:
     """Send a message to Rasa and return its reply, or the fallback reply."""
     try:
-        turn = await rasa.send_turn(conversation_id, message)
+        turn = await rasa.send_turn(conversation_id, message, metadata)
     except RasaUnavailable as exc:
         logger.error(
             "Sent the fallback reply in conversation %s because Rasa failed: %s",

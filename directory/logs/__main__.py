@@ -2,18 +2,25 @@
 
 python -m directory.logs purge             delete logs older than the retention,
                                            keeping counts for the quarterly figures
-python -m directory.logs erase REFERENCE   delete the log a visitor quotes
+python -m directory.logs erase REFERENCE   delete the conversation a visitor
+                                           quotes: its log, Rasa's tracker and
+                                           the gateway's row
 python -m directory.logs access [--staff ID] [--conversation ID]
                                            list who opened which transcript
 """
 
 import argparse
+import asyncio
 import logging
 import sys
 
+from sqlalchemy.orm import Session
+
 from directory.db.session import SessionLocal
 from directory.logs.access import list_access
-from directory.logs.store import erase_by_reference, purge_expired
+from directory.logs.erasure import erase_by_reference
+from directory.logs.store import purge_expired
+from directory.rasa_client import RasaClient
 from directory.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -40,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     erase = commands.add_parser(
-        "erase", help="Delete the conversation log with this visitor reference."
+        "erase",
+        help="Delete the conversation with this visitor reference: its log, "
+        "Rasa's tracker and the gateway's row. Exits with 3 if Rasa could not "
+        "be reached, after deleting the log.",
     )
     erase.add_argument("reference", help="The 8-character reference, e.g. K7MQ2XPA.")
 
@@ -72,17 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
 
         if args.command == "erase":
-            conversation_id = erase_by_reference(session, args.reference)
-            if conversation_id is None:
-                print(
-                    f"No conversation log has the reference {args.reference!r}. "
-                    "Check the reference with the visitor; it may already have "
-                    "been deleted.",
-                    file=sys.stderr,
-                )
-                return 1
-            print(f"Erased the conversation with reference {args.reference}.")
-            return 0
+            return erase(session, args.reference)
 
         for record in list_access(
             session,
@@ -95,6 +95,37 @@ def main(argv: list[str] | None = None) -> int:
                 f"conversation {record.conversation_id}"
             )
         return 0
+
+
+def erase(session: Session, reference: str) -> int:
+    """Erase the conversation with this reference; print what happened."""
+    erasure = asyncio.run(
+        erase_by_reference(session, reference, RasaClient.from_settings())
+    )
+    if erasure is None:
+        print(
+            f"No conversation log has the reference {reference!r}. "
+            "Check the reference with the visitor; it may already have "
+            "been deleted.",
+            file=sys.stderr,
+        )
+        return 1
+    if not erasure.tracker_cleared:
+        print(
+            f"Erased the conversation log with reference {reference}, but the "
+            "assistant's copy of the conversation could not be cleared because "
+            f"Rasa did not respond at {', '.join(settings.rasa_urls)}. The "
+            "scheduled purge of idle conversations clears it on its next run "
+            f"(every {settings.log_purge_interval_seconds:g} s, "
+            "SOS_LOG_PURGE_INTERVAL_SECONDS). Check that Rasa is running.",
+            file=sys.stderr,
+        )
+        return 3
+    print(
+        f"Erased the conversation with reference {reference}: its log and "
+        "the assistant's copy of it."
+    )
+    return 0
 
 
 if __name__ == "__main__":

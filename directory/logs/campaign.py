@@ -4,8 +4,9 @@ The widget reads `utm_source`, `utm_medium` and `utm_campaign` from the page
 address and sends them when it starts a conversation. They are free text in
 the address, so only values from the allow-lists in the settings are kept:
 any other source or medium is stored as `other`. A campaign name is kept only
-if it is a short slug, so that a name or e-mail address pasted into a link
-cannot reach the log.
+if it is a short slug in which the redactor finds no personal detail once its
+separators are read as spaces, so that a name or e-mail address pasted into a
+link ("jo.bloggs", "for-jo-bloggs") cannot reach the log.
 """
 
 import re
@@ -17,6 +18,7 @@ from directory.settings import settings
 
 OTHER = "other"
 CAMPAIGN_PATTERN = re.compile(rf"[a-z0-9][a-z0-9_.-]{{0,{CAMPAIGN_FIELD_LENGTH - 1}}}")
+SLUG_SEPARATORS = re.compile(r"[_.-]+")
 # Maximum length of a value in the request body; FastAPI rejects a longer
 # one with 422 before the handler runs.
 MAX_INPUT_LENGTH = 200
@@ -65,4 +67,14 @@ def _slug(value: str | None) -> str | None:
     if value is None:
         return None
     cleaned = value.strip().lower()
-    return cleaned if CAMPAIGN_PATTERN.fullmatch(cleaned) else None
+    if not CAMPAIGN_PATTERN.fullmatch(cleaned):
+        return None
+    return None if _has_personal_detail(cleaned) else cleaned
+
+
+def _has_personal_detail(slug: str) -> bool:
+    """Return whether the redactor finds anything in the slug's words."""
+    from directory.redaction import build_redactor
+
+    words = SLUG_SEPARATORS.sub(" ", slug).strip()
+    return bool(build_redactor().find(words))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from directory.logs.models import ConversationLog, LogTurn, utc_now
 from directory.logs.redactors import RedactorCache
+from directory.logs.replies import redact_reply
 from directory.logs.situation import SITUATION_SLOTS, assess, clean_slot_value
 from directory.signposting.content import ContentError
 
@@ -109,7 +110,7 @@ def apply_event(
     elif kind in RESET_EVENTS:
         turn.situation = {}
     elif kind == "bot":
-        record_reply(turn, event)
+        record_reply(turn, event, redactors)
     elif kind == "action":
         record_action(session, turn, event)
     return True
@@ -209,10 +210,14 @@ def record_slot(turn: LogTurn, event: dict[str, Any], redactors: RedactorCache) 
     turn.situation = situation
 
 
-def record_reply(turn: LogTurn, event: dict[str, Any]) -> None:
+def record_reply(
+    turn: LogTurn, event: dict[str, Any], redactors: RedactorCache
+) -> None:
     """Add the assistant's message to the turn: its response name, text, buttons.
 
-    Custom payloads, such as the gateway's delete instruction, are not kept.
+    Values that Rasa filled into the response's `{slot}` placeholders are
+    redacted (`directory.logs.replies`). Custom payloads, such as the
+    gateway's delete instruction, are not kept.
     """
     data = event.get("data") or {}
     metadata = event.get("metadata") or {}
@@ -226,6 +231,12 @@ def record_reply(turn: LogTurn, event: dict[str, Any]) -> None:
         return
 
     response = metadata.get("utter_action")
+    if isinstance(text, str):
+        text = redact_reply(
+            response if isinstance(response, str) else None,
+            text,
+            redactors.get(turn.conversation_id),
+        )
     turn.replies = [
         *turn.replies,
         {

@@ -2,7 +2,7 @@
 
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,27 @@ def start_log(
         session.rollback()
         logger.error(
             "Could not open the log of conversation %s: %s", conversation_id, exc
+        )
+        return None
+
+
+def find_reference(session: Session, conversation_id: str) -> str | None:
+    """Return the reference of the conversation's log, or None.
+
+    A database error is logged and not raised: the turn goes ahead without it.
+    """
+    try:
+        return session.scalar(
+            select(ConversationLog.reference).where(
+                ConversationLog.conversation_id == conversation_id
+            )
+        )
+    except SQLAlchemyError as exc:
+        session.rollback()
+        logger.error(
+            "Could not read the reference of conversation %s: %s",
+            conversation_id,
+            type(exc).__name__,
         )
         return None
 

@@ -140,28 +140,3 @@ def erase_conversation(session: Session, conversation_id: str) -> bool:
 
     get_redactor_cache().forget(conversation_id)
     return delete_log(session, conversation_id)
-
-
-def erase_by_reference(session: Session, reference: str) -> str | None:
-    """Delete the log with this reference and the gateway's row of the conversation.
-
-    Returns the conversation id erased, or None if no log has the reference.
-    NOTE: Rasa's in-memory tracker of the conversation is not cleared, so it
-    stays in Rasa's memory until Rasa restarts.
-    """
-    from directory.gateway.models import ChatConversation
-
-    log = find_by_reference(session, reference)
-    if log is None:
-        return None
-
-    conversation_id = log.conversation_id
-    erase_conversation(session, conversation_id)
-    session.execute(
-        delete(ChatConversation).where(
-            ChatConversation.conversation_id == conversation_id
-        )
-    )
-    session.commit()
-    logger.info("Erased conversation %s by its reference", conversation_id)
-    return conversation_id

@@ -92,6 +92,33 @@ def test_campaign_fields_normalised(
     assert (log.utm_source, log.utm_medium, log.utm_campaign) == expected
 
 
+@pytest.mark.parametrize(
+    "slug", ["jo.bloggs", "for-jo-bloggs", "Kwame_Asante", "thanks.priya.shah"]
+)
+def test_campaign_slug_with_name_dropped(
+    client: TestClient, session_factory: sessionmaker[Session], slug: str
+) -> None:
+    started = start(client, {"utm_source": "meta", "utm_campaign": slug})
+
+    log = load_log(session_factory, started["conversation_id"])
+    assert log is not None
+    assert log.utm_campaign is None
+    assert log.utm_source == "meta"
+
+
+@pytest.mark.parametrize(
+    "slug", ["hate-crime-awareness-week", "leicester_pride.2027", "eid-2027"]
+)
+def test_campaign_slug_without_name_kept(
+    client: TestClient, session_factory: sessionmaker[Session], slug: str
+) -> None:
+    started = start(client, {"utm_campaign": slug})
+
+    log = load_log(session_factory, started["conversation_id"])
+    assert log is not None
+    assert log.utm_campaign == slug
+
+
 def test_campaign_value_too_long_rejected(client: TestClient) -> None:
     response = client.post("/api/chat/conversations", json={"utm_campaign": "a" * 201})
 
@@ -247,3 +274,45 @@ def test_repeated_batch_stored_once(
             select(LogTurn).where(LogTurn.conversation_id == conversation_id)
         ).all()
     assert len(turns) == 1
+
+
+def test_message_carries_erasure_reference(
+    client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    started = start(client)
+
+    response = client.post(
+        f"/api/chat/conversations/{started['conversation_id']}/messages",
+        json={"text": "can i have a reference number"},
+    )
+
+    assert response.status_code == 200, response.text
+    [sent] = fake_rasa.requests_to("/webhooks/rest/webhook")
+    assert sent.body["metadata"] == {"erasure_reference": started["reference"]}
+    assert sent.body["message"] == "can i have a reference number"
+
+
+def test_message_without_log_has_no_metadata(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    fake_rasa: FakeRasa,
+) -> None:
+    started = start(client)
+    with session_factory() as session:
+        session.delete(load_log_in(session, started["conversation_id"]))
+        session.commit()
+
+    response = client.post(
+        f"/api/chat/conversations/{started['conversation_id']}/messages",
+        json={"text": "hello"},
+    )
+
+    assert response.status_code == 200, response.text
+    [sent] = fake_rasa.requests_to("/webhooks/rest/webhook")
+    assert "metadata" not in sent.body
+
+
+def load_log_in(session: Session, conversation_id: str) -> ConversationLog:
+    log = session.get(ConversationLog, conversation_id)
+    assert log is not None
+    return log

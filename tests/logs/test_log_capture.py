@@ -408,3 +408,94 @@ def test_redelivered_message_skipped(
     [turn] = stored_turns(session, CONVERSATION)
     assert counts.dropped == 1
     assert len(turn.replies) == 1
+
+
+def test_echoed_postcode_redacted_in_reply(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+    route = "Tell MAMA: report anti-Muslim hate online or by phone."
+    note = "Victim First can support you whether or not you report it."
+
+    ingest_events(
+        session,
+        [
+            user_event(
+                CONVERSATION,
+                "someone spat at me in le2 because im muslim",
+                entities=[{"entity": "postcode_district", "value": "LE2"}],
+            ),
+            slot_event(CONVERSATION, "postcode_district", "LE2"),
+            bot_event(CONVERSATION, route),
+            bot_event(CONVERSATION, note),
+            bot_event(
+                CONVERSATION,
+                "LE2 covers more than one council area. Which town, village or "
+                "part of Leicester was it?",
+                response="utter_ask_area_for_postcode",
+            ),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert "[POSTCODE_1]" in turn.visitor_text
+    assert turn.situation["postcode_district"] == "[POSTCODE_1]"
+    assert [reply["text"] for reply in turn.replies] == [
+        route,
+        note,
+        "[POSTCODE_1] covers more than one council area. Which town, village "
+        "or part of Leicester was it?",
+    ]
+    assert "LE2" not in str(turn.replies)
+
+
+def test_reply_unlike_its_response_redacted(
+    session: Session, redactors: RedactorCache
+) -> None:
+    open_log(session, CONVERSATION, None)
+
+    ingest_events(
+        session,
+        [
+            user_event(CONVERSATION, "it was in le2"),
+            bot_event(
+                CONVERSATION,
+                "Which part of LE2 was it?",
+                response="utter_ask_area_for_postcode",
+            ),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.replies[0]["text"] == "Which part of [POSTCODE_1] was it?"
+
+
+def test_erasure_reference_not_kept_in_reply(
+    session: Session, redactors: RedactorCache
+) -> None:
+    reference = open_log(session, CONVERSATION, None).reference
+    text = (
+        "If you want this conversation erased later, you can quote this "
+        f"reference when you contact Speak Out Space: {reference}. Keep it "
+        "somewhere private, because it is the only link between you and this "
+        'conversation. If you\'d rather delete it now, say "delete what I said".'
+    )
+
+    ingest_events(
+        session,
+        [
+            user_event(
+                CONVERSATION, "can i have a ref number", "ask_erasure_reference"
+            ),
+            bot_event(CONVERSATION, text, response="utter_erasure_reference"),
+            action_event(CONVERSATION, "action_listen"),
+        ],
+        redactors,
+    )
+
+    [turn] = stored_turns(session, CONVERSATION)
+    assert turn.replies[0]["text"] == text.replace(reference, "[REFERENCE]")

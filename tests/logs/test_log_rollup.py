@@ -1,6 +1,7 @@
 """The retention purge keeps counts of the conversations it deletes, for the
 quarterly figures; erasure at the visitor's request keeps nothing."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,16 +17,14 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from directory.app import create_app
 from directory.db.session import get_session
 from directory.logs.capture import ingest_events
+from directory.logs.erasure import erase_by_reference
 from directory.logs.models import ConversationLog, utc_now
 from directory.logs.redactors import RedactorCache
-from directory.logs.store import (
-    erase_by_reference,
-    erase_conversation,
-    open_log,
-    purge_expired,
-)
+from directory.logs.store import erase_conversation, open_log, purge_expired
+from directory.rasa_client import RasaClient
 from directory.review.models import PurgedConversationCount
 from directory.settings import REPO_ROOT, settings
+from tests.gateway.fake_rasa import FAKE_TOKEN, FakeRasa
 from tests.logs.events import action_event, slot_event, user_event
 
 FIRST = "31111111-1111-4111-8111-111111111111"
@@ -175,13 +174,16 @@ def test_counts_hold_no_text_or_id(
 
 
 def test_erased_conversation_not_counted(
-    session: Session, redactors: RedactorCache
+    session: Session, redactors: RedactorCache, fake_rasa: FakeRasa
 ) -> None:
     add_log(session, redactors, FIRST, RELIGION_IN_CHARNWOOD)
     second = add_log(session, redactors, SECOND, RELIGION_IN_CHARNWOOD)
+    rasa = RasaClient(fake_rasa.base_url, FAKE_TOKEN, 2.0)
 
     erase_conversation(session, FIRST)
-    assert erase_by_reference(session, second.reference) == SECOND
+    erasure = asyncio.run(erase_by_reference(session, second.reference, rasa))
+    assert erasure is not None
+    assert erasure.conversation_id == SECOND
     assert purge_expired(session, retention_days=90) == 0
 
     assert counts(session) == {}

@@ -12,6 +12,10 @@ signals, strongest first:
    next door") or a listed surname ("dympna roberts");
 5. a word joined by "and" to a name found by 1 to 4 ("neil and sigrun").
 
+Cue words of four letters or more also count when typed with one letter
+swapped with the next, dropped or doubled ("neighbuor", "nxt door"), unless
+the typed word is itself in a word list.
+
 Each name then takes the surnames and capitalised words straight after it,
 and a one-word name also a lower-case word that is in no word list ("dave
 smithers").
@@ -109,6 +113,10 @@ DETERMINERS = frozenset(
 )
 COORDINATORS = frozenset({"and", "&", "or", "n"})
 
+# Shorter cue words ("ex", "mum", "son") are one typing error away from too
+# many other words.
+MIN_TYPO_CUE_LETTERS = 4
+
 STRONG_CUE_SCORE = 0.85
 RELATION_SCORE = 0.75
 LIST_SCORE = 0.7
@@ -130,6 +138,8 @@ class Word:
     base: str
     capitalised: bool
     sentence_start: bool
+    # The cue word that `base` is a typing error of, or `base` itself.
+    cue_base: str
     in_place_name: bool = False
 
 
@@ -138,6 +148,7 @@ class NameRecognizer(EntityRecognizer):
 
     def __init__(self, lexicon: NameLexicon) -> None:
         self.lexicon = lexicon
+        self.cue_typos = cue_typos(lexicon)
         super().__init__(
             supported_entities=[PERSON], name=RECOGNIZER_NAME, supported_language="en"
         )
@@ -153,6 +164,8 @@ class NameRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         """Return one result for each run of name words in `text`."""
         words = split_words(text)
+        for word in words:
+            word.cue_base = self.cue_typos.get(word.base, word.base)
         self._mark_place_names(words)
         runs: list[tuple[int, int, float]] = []
         index = 0
@@ -339,7 +352,7 @@ class NameRecognizer(EntityRecognizer):
             if end > len(words):
                 continue
             following = words[index + 1 : end]
-            if tuple(word.base for word in following) != cue:
+            if tuple(word.cue_base for word in following) != cue:
                 continue
             gaps = [words[index], *following]
             if all(
@@ -360,10 +373,12 @@ class NameRecognizer(EntityRecognizer):
         )
 
     def _is_unknown_word(self, word: Word) -> bool:
-        """Tell whether `word` is not everyday English, a kept word or a place."""
+        """Tell whether `word` is not everyday English, a kept word, a place or
+        a cue word with a typing error."""
         lexicon = self.lexicon
         return (
-            word.base not in lexicon.common_words
+            word.cue_base == word.base
+            and word.base not in lexicon.common_words
             and word.base not in lexicon.kept_words
             and word.base not in lexicon.place_names
             and not word.in_place_name
@@ -403,9 +418,9 @@ class NameRecognizer(EntityRecognizer):
         count: int,
         gap: re.Pattern[str] = CUE_GAP,
     ) -> tuple[str, ...] | None:
-        """Return the bases of the `count` words before `words[index]`, or None
-        when they are not there or punctuation other than a `CUE_GAP` splits
-        them."""
+        """Return the cue bases of the `count` words before `words[index]`, or
+        None when they are not there or punctuation other than a `CUE_GAP`
+        splits them."""
         if index < count:
             return None
         chosen = words[index - count : index]
@@ -413,7 +428,7 @@ class NameRecognizer(EntityRecognizer):
         for before, after in zip(chosen, following, strict=True):
             if not gap.match(text[before.raw_end : after.start]):
                 return None
-        return tuple(word.base for word in chosen)
+        return tuple(word.cue_base for word in chosen)
 
     def _after_strong_cue(self, text: str, words: list[Word], index: int) -> bool:
         previous = self._preceding_bases(text, words, index, 1)
@@ -455,6 +470,53 @@ class NameRecognizer(EntityRecognizer):
                     break
 
 
+def typing_errors(word: str) -> set[str]:
+    """Return the words one swapped, dropped or doubled letter away from `word`."""
+    variants = set()
+    for index in range(len(word)):
+        variants.add(word[:index] + word[index + 1 :])
+        variants.add(word[: index + 1] + word[index:])
+        if index + 1 < len(word):
+            variants.add(
+                word[:index] + word[index + 1] + word[index] + word[index + 2 :]
+            )
+    variants.discard(word)
+    return variants
+
+
+def cue_typos(lexicon: NameLexicon) -> dict[str, str]:
+    """Map typing errors of the cue words to the cue word they stand for.
+
+    A variant that is a word of any list, another cue word, or a variant of
+    two cue words is left out, so that only words that mean nothing else are
+    read as a misspelt cue.
+    """
+    cue_words = {word for cue in STRONG_CUES + FOLLOWING_CUES for word in cue}
+    cue_words |= RELATIONS
+    listed = (
+        lexicon.common_words
+        | lexicon.kept_words
+        | lexicon.first_names
+        | lexicon.surnames
+        | lexicon.place_names
+        | TITLES
+        | cue_words
+    )
+    typos: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for cue_word in sorted(cue_words):
+        if len(cue_word) < MIN_TYPO_CUE_LETTERS:
+            continue
+        for variant in typing_errors(cue_word):
+            if variant in listed:
+                continue
+            if typos.setdefault(variant, cue_word) != cue_word:
+                ambiguous.add(variant)
+    for variant in ambiguous:
+        del typos[variant]
+    return typos
+
+
 def split_words(text: str) -> list[Word]:
     """Split `text` into words, dropping a possessive "'s" from each."""
     words = []
@@ -477,6 +539,7 @@ def split_words(text: str) -> list[Word]:
                 base=base,
                 capitalised=capitalised,
                 sentence_start=bool(SENTENCE_END.search(text[:start])),
+                cue_base=base,
             )
         )
     return words

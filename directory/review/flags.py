@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from directory.logs.models import LogTurn, utc_now
 from directory.review.models import FLAGGED, REJECTED, REVIEWED, ReviewFlag
-from directory.review.nlu_export import domain_entities, trainable_intents
+from directory.review.nlu_export import (
+    BUTTON_PRESS_REASON,
+    domain_entities,
+    is_button_press,
+    trainable_intents,
+)
 
 # Label rows offered on the flag form.
 LABEL_ROWS = 3
@@ -57,6 +62,12 @@ def read_flag_form(form: dict[str, str]) -> FlagForm:
             )
         checked.labels.append({"entity": entity, "value": value, "text": words})
     return checked
+
+
+def check_turn_can_be_flagged(turn: LogTurn, checked: FlagForm) -> None:
+    """Add an error to `checked` when the turn is a button press."""
+    if is_button_press(turn):
+        checked.errors["turn"] = BUTTON_PRESS_REASON
 
 
 def save_flag(

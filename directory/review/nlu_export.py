@@ -1,6 +1,7 @@
 """Rasa NLU training data (YAML, version 3.1) from reviewed flags.
 
-Each reviewed flag becomes one example of its corrected intent. The redacted
+Each reviewed flag becomes one example of its corrected intent, except flags
+on button presses and quick replies (`is_button_press`). The redacted
 text keeps typed placeholders such as `[PERSON_1]`. In Rasa's YAML format
 square brackets mark entity annotations, so each placeholder becomes an
 invented stand-in value of its type, and any other bracket or brace in the
@@ -20,6 +21,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.logs.models import LogTurn
 from directory.review.models import REVIEWED, ReviewFlag
 from directory.settings import REPO_ROOT
 
@@ -46,6 +48,14 @@ STAND_INS = {
     "PLACE": "the town",
 }
 BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"})
+# Rasa reads a message that starts with this as an intent with its entities,
+# such as `/inform{"area": "leicester"}`, and skips NLU for it.
+BUTTON_PAYLOAD_PREFIX = "/"
+BUTTON_PRESS_REASON = (
+    "This message is a button press or quick reply, not text the visitor "
+    "typed. Rasa reads its payload as the intent directly, without NLU, so it "
+    "cannot be flagged and is never exported as a training example."
+)
 
 
 @cache
@@ -72,6 +82,14 @@ def trainable_intents(domain_dir: Path = DOMAIN_DIR) -> tuple[str, ...]:
 def domain_entities(domain_dir: Path = DOMAIN_DIR) -> tuple[str, ...]:
     """Return the entity names of the Rasa domain."""
     return _domain_names(domain_dir, "entities")
+
+
+def is_button_press(turn: LogTurn) -> bool:
+    """Tell whether a turn is a button press or quick reply: its log marks it
+    as one, or its text is a payload starting with "/"."""
+    return turn.input_kind == "button" or turn.visitor_text.lstrip().startswith(
+        BUTTON_PAYLOAD_PREFIX
+    )
 
 
 def example_text(redacted: str) -> str:
@@ -125,7 +143,8 @@ def reviewed_examples(session: Session) -> list[Example]:
     """Return one example per distinct text of the reviewed flags.
 
     When the same text was flagged with two intents, the later reviewed flag
-    wins, because Rasa rejects one example under two intents.
+    wins, because Rasa rejects one example under two intents. Flags on button
+    presses are left out, because their payloads are not written language.
     """
     flags = session.scalars(
         select(ReviewFlag)
@@ -136,7 +155,7 @@ def reviewed_examples(session: Session) -> list[Example]:
     allowed = set(trainable_intents())
     by_text: dict[str, Example] = {}
     for flag in flags:
-        if flag.intent not in allowed:
+        if flag.intent not in allowed or is_button_press(flag.turn):
             continue
         plain = example_text(flag.turn.visitor_text)
         if not plain:

@@ -63,7 +63,8 @@ SLOT_TYPES = {
     "kept": "KEPT",
 }
 # Faker person locales the name recogniser does not load; their first names
-# make the unlisted pool.
+# make the unlisted pool. The names of ne_NP are in Devanagari, which
+# `ASCII_NAME` rejects, so that locale adds no names.
 UNLISTED_LOCALES = (
     "da_DK",
     "sv_SE",
@@ -357,6 +358,19 @@ def read_templates(path: Path) -> list[str]:
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
+def generate_samples(
+    split: str, seed: int, per_template: int, unlisted: dict[str, list[str]]
+) -> list[Sample]:
+    """Fill each template of `split` ("train" or "test") `per_template` times."""
+    generator = Generator(seed, unlisted)
+    templates = read_templates(HERE / f"templates_{split}.txt")
+    return [
+        generator.sample(f"{split}-{number}", template)
+        for number, template in enumerate(templates, start=1)
+        for _ in range(per_template)
+    ]
+
+
 def covered(span: Span, findings: list[Finding], kind: str | None = None) -> bool:
     """Tell whether every non-space character of `span` is inside a finding
     (of type `kind`, when given)."""
@@ -479,13 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {args.seed}, {args.per_template} messages per template")
     print(f"unlisted first names: {sizes}")
     for split in splits:
-        generator = Generator(args.seed, unlisted)
         templates = read_templates(HERE / f"templates_{split}.txt")
-        samples = [
-            generator.sample(f"{split}-{number}", template)
-            for number, template in enumerate(templates, start=1)
-            for _ in range(args.per_template)
-        ]
+        samples = generate_samples(split, args.seed, args.per_template, unlisted)
         counts = score(samples, engine)
         print_table(
             f"{split}: {len(templates)} templates, {len(samples)} messages", counts

@@ -238,6 +238,39 @@ def test_names(covering_types: CoveringTypes, text: str, name: str) -> None:
     assert covering_types(text, name) == {"PERSON"}
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my neiighbour maxime is racist", "maxime"),
+        ("my landlrod kjetil wont fix it", "kjetil"),
+        ("my dauhgter evald gets bullied at school", "evald"),
+        ("jorunn from nxt door put dog mess through our door", "jorunn"),
+        ("its vidar frmo the flats who did it", "vidar"),
+        ("kjetil frm work keeps on at me", "kjetil"),
+        ("his nmae is kjetil and he knows where i live", "kjetil"),
+        ("kjetil thraetened me in the street", "kjetil"),
+    ],
+)
+def test_names_after_misspelt_cues(
+    covering_types: CoveringTypes, text: str, name: str
+) -> None:
+    assert covering_types(text, name) == {"PERSON"}
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("jorunn from nxt door put dog mess through our door", "nxt door"),
+        ("my landlrod kjetil wont fix it", "landlrod"),
+        ("they kept the form from school", "form"),
+    ],
+)
+def test_misspelt_cues_are_kept(
+    covering_types: CoveringTypes, text: str, word: str
+) -> None:
+    assert covering_types(text, word) == set()
+
+
 def test_spelled_out_email_is_one_placeholder(redactor: ConversationRedactor) -> None:
     spelled = redactor.redact(
         "email me on jo underscore bloggs at hotmail dot co dot uk"

@@ -3,14 +3,19 @@
 The whole stack runs twice on its own ports: once with the loopback event
 broker of bot/endpoints.yml, once with Rasa's RabbitMQ broker and the service's
 consumer. Conversations carry invented names, a phone number, an e-mail
-address, a postcode, a street address, an NI number and a car registration.
-Afterwards every table of the database, the database files, every log file in
-var/log, every other file written under the repository during the run and the
-RabbitMQ queue are searched for them.
+address, a postcode, a street address, an NI number, a car registration, a web
+address, a social media handle and a date of birth. One conversation is kept,
+one is deleted by "delete what I said", and one ends with the widget's quick
+exit (the body-less POST that `navigator.sendBeacon` sends). Afterwards every
+table of the database, the database files, every log file in var/log, every
+other file written under the repository during the run, the RabbitMQ queue and
+RabbitMQ's data folder are searched for them. The deleted conversations must
+also be gone from every table and from Rasa's tracker store.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,6 +47,9 @@ POSTCODE = "LE11 4QZ"
 STREET_ADDRESS = "47 Thistlewood Crescent"
 NI_NUMBER = "JT 48 31 06 B"
 CAR_REGISTRATION = "KX19 WJP"
+WEB_ADDRESS = "https://gpennington.example.net/blog"
+HANDLE = "@thistle_gaz77"
+DATE_OF_BIRTH = "14/07/1979"
 PLANTED = (
     VISITOR_NAME,
     "Quennell",
@@ -56,6 +64,10 @@ PLANTED = (
     NI_NUMBER,
     NI_NUMBER.replace(" ", ""),
     CAR_REGISTRATION,
+    "gpennington.example.net",
+    HANDLE,
+    "thistle_gaz77",
+    DATE_OF_BIRTH,
 )
 MESSAGES = (
     f"My neighbour {OFFENDER_NAME} shouted racist abuse at me because I'm "
@@ -64,6 +76,12 @@ MESSAGES = (
     f"I'm {VISITOR_NAME}, ring me on {PHONE} or email {EMAIL}",
     f"his car registration is {CAR_REGISTRATION} and he followed me",
     f"my NI number is {NI_NUMBER} if you need it",
+    f"he posts about me as {HANDLE} and on his site {WEB_ADDRESS}",
+    f"my date of birth is {DATE_OF_BIRTH}",
+)
+QUICK_EXIT_MESSAGES = (
+    f"{OFFENDER_NAME} keeps posting about me as {HANDLE} on {WEB_ADDRESS}",
+    f"I'm {VISITOR_NAME}, born {DATE_OF_BIRTH}, ring me on {PHONE}",
 )
 # Folders that the run may write to without holding conversation data: the
 # virtual environments, git, and Python's and pytest's caches (the compiled
@@ -90,6 +108,13 @@ class LeakRun:
     queue_name: str | None
     reference: str
     conversation_id: str
+    # Ids of the conversations deleted by "delete what I said" and by the
+    # quick exit, and what Rasa's tracker store returned for each before the
+    # stack stopped.
+    deleted_ids: tuple[str, ...]
+    deleted_trackers: dict[str, dict]
+    # Event types of the kept conversation's tracker, to show the check works.
+    kept_tracker_events: list[str]
 
 
 def seed_database(tmp_path: Path) -> str:
@@ -125,8 +150,34 @@ def say(client: httpx.Client, conversation_id: str, message: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def chat(stack: Stack, database_url: str) -> tuple[str, str]:
-    """Hold the planted conversation and a deleted one; return id and reference."""
+def quick_exit(client: httpx.Client, conversation_id: str) -> None:
+    """Delete the conversation as the widget's quick exit does with a beacon."""
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/delete",
+        content=b"",
+        headers={"content-type": "text/plain;charset=UTF-8"},
+    )
+    assert response.status_code == 204, response.text
+
+
+def rasa_tracker(stack: Stack, conversation_id: str) -> dict:
+    """Return the tracker that Rasa's tracker store holds for a conversation."""
+    response = httpx.get(
+        f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
+        params={"token": stack.rasa_token},
+        timeout=30.0,
+    )
+    response.raise_for_status()
+    tracker: dict = response.json()
+    return tracker
+
+
+def chat(stack: Stack, database_url: str) -> tuple[str, str, tuple[str, ...]]:
+    """Hold the planted conversation and two that are deleted, one by the
+    visitor's request and one by the quick exit.
+
+    Returns the kept conversation's id and reference, and the deleted ids.
+    """
     with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
         response = client.post(
             "/api/chat/conversations",
@@ -145,12 +196,25 @@ def chat(stack: Stack, database_url: str) -> tuple[str, str]:
         say(client, deleted, f"{OFFENDER_NAME} threatened me at {STREET_ADDRESS}")
         say(client, deleted, "please delete what I said")
 
+        exited = client.post("/api/chat/conversations").json()["conversation_id"]
+        for message in QUICK_EXIT_MESSAGES:
+            say(client, exited, message)
+        # Let the turns' events reach the log first, so that the quick exit
+        # has something to delete there too.
+        wait_for_turns(database_url, exited, len(QUICK_EXIT_MESSAGES))
+        quick_exit(client, exited)
+
+    wait_for_turns(database_url, started["conversation_id"], len(MESSAGES))
+    return started["conversation_id"], started["reference"], (deleted, exited)
+
+
+def wait_for_turns(database_url: str, conversation_id: str, count: int) -> None:
+    """Wait up to a minute until `count` turns of the conversation are complete."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if complete_turns(database_url, started["conversation_id"]) >= len(MESSAGES):
-            break
+        if complete_turns(database_url, conversation_id) >= count:
+            return
         time.sleep(0.5)
-    return started["conversation_id"], started["reference"]
 
 
 @pytest.fixture(scope="module", params=["loopback", "rabbitmq"])
@@ -179,14 +243,29 @@ def leak_run(
     try:
         stack.start()
         chat_started_at = time.time()
-        conversation_id, reference = chat(stack, database_url)
+        conversation_id, reference, deleted_ids = chat(stack, database_url)
         if queue_name is not None:
             wait_until_consumed(queue_name)
+        deleted_trackers = {
+            deleted_id: rasa_tracker(stack, deleted_id) for deleted_id in deleted_ids
+        }
+        kept_tracker_events = [
+            str(event.get("event"))
+            for event in rasa_tracker(stack, conversation_id).get("events") or []
+        ]
     finally:
         stack.stop()
 
     yield LeakRun(
-        database_url, tmp_path, chat_started_at, queue_name, reference, conversation_id
+        database_url,
+        tmp_path,
+        chat_started_at,
+        queue_name,
+        reference,
+        conversation_id,
+        deleted_ids,
+        deleted_trackers,
+        kept_tracker_events,
     )
 
     if queue_name is not None:
@@ -265,6 +344,32 @@ def test_deleted_conversation_left_nothing(leak_run: LeakRun) -> None:
     engine.dispose()
 
     assert [log.conversation_id for log in logs] == [leak_run.conversation_id]
+
+
+def test_deleted_conversations_not_in_tables(leak_run: LeakRun) -> None:
+    engine = make_engine(leak_run.database_url)
+    found: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            rows = connection.execute(text(f'SELECT * FROM "{table}"')).all()
+            content = "\n".join(repr(tuple(row)) for row in rows)
+            ids = [deleted for deleted in leak_run.deleted_ids if deleted in content]
+            if ids:
+                found[table] = ids
+    engine.dispose()
+
+    assert len(leak_run.deleted_ids) == 2
+    assert found == {}
+
+
+def test_deleted_conversations_not_in_rasa(leak_run: LeakRun) -> None:
+    assert "user" in leak_run.kept_tracker_events
+    for conversation_id, tracker in leak_run.deleted_trackers.items():
+        kinds = [event.get("event") for event in tracker.get("events") or []]
+
+        assert "user" not in kinds, conversation_id
+        assert "bot" not in kinds, conversation_id
+        assert found_in(json.dumps(tracker)) == [], conversation_id
 
 
 def test_no_detail_in_database_tables(leak_run: LeakRun) -> None:
@@ -375,17 +480,49 @@ def test_no_detail_in_rabbitmq_queue(leak_run: LeakRun) -> None:
     assert bodies == []
 
 
+def search_folder(folder: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Search every file under `folder` for planted details.
+
+    Returns the planted details found per file, and the folders and files that
+    could not be read. `Path.rglob` passes over unreadable folders without a
+    word, so the walk reports them instead.
+    """
+    leaks: dict[str, list[str]] = {}
+    unreadable: list[str] = []
+
+    def note_unreadable(error: OSError) -> None:
+        unreadable.append(f"{error.filename}: {error.strerror}")
+
+    for directory, _, file_names in os.walk(folder, onerror=note_unreadable):
+        for file_name in file_names:
+            path = Path(directory) / file_name
+            if not path.is_file():
+                continue
+            try:
+                content = path.read_bytes().decode("utf-8", "replace")
+            except OSError as error:
+                note_unreadable(error)
+                continue
+            if found := found_in(content):
+                leaks[str(path)] = found
+    return leaks, unreadable
+
+
 def test_no_detail_in_rabbitmq_data_dir(leak_run: LeakRun) -> None:
     if leak_run.queue_name is None:
         pytest.skip("the loopback broker uses no queue")
-    if not os.access(RABBITMQ_DATA_DIR, os.R_OK | os.X_OK):
-        pytest.skip(f"RabbitMQ's data folder {RABBITMQ_DATA_DIR} is not readable")
+    if not RABBITMQ_DATA_DIR.is_dir():
+        pytest.skip(
+            f"RabbitMQ's data folder {RABBITMQ_DATA_DIR} does not exist: set "
+            "RABBITMQ_MNESIA_BASE to the folder of the server on 127.0.0.1:5672"
+        )
 
-    leaks = {
-        str(path): found
-        for path in RABBITMQ_DATA_DIR.rglob("*")
-        if path.is_file()
-        and (found := found_in(path.read_bytes().decode("utf-8", "replace")))
-    }
+    leaks, unreadable = search_folder(RABBITMQ_DATA_DIR)
 
     assert leaks == {}
+    if unreadable:
+        pytest.skip(
+            f"{len(unreadable)} paths under RabbitMQ's data folder "
+            f"{RABBITMQ_DATA_DIR} could not be read and were not searched, such "
+            f"as {unreadable[0]}: run the test as root or as the rabbitmq user"
+        )

@@ -23,9 +23,20 @@ from directory.review.conversations import (
     is_low_confidence,
     summarise,
 )
-from directory.review.flags import LABEL_ROWS, FlagForm, read_flag_form, save_flag
+from directory.review.flags import (
+    LABEL_ROWS,
+    FlagForm,
+    check_turn_can_be_flagged,
+    read_flag_form,
+    save_flag,
+)
 from directory.review.models import ReviewFlag
-from directory.review.nlu_export import domain_entities, trainable_intents
+from directory.review.nlu_export import (
+    BUTTON_PRESS_REASON,
+    domain_entities,
+    is_button_press,
+    trainable_intents,
+)
 from directory.review.pages import (
     READING_NAMES,
     area_names,
@@ -182,6 +193,8 @@ def show_transcript(
         form_turn_id=form_turn_id,
         form=form,
         is_low_confidence=is_low_confidence,
+        is_button_press=is_button_press,
+        button_press_reason=BUTTON_PRESS_REASON,
     )
 
 
@@ -222,6 +235,7 @@ def flag_turn(
         return _not_found(request, staff)
 
     checked = read_flag_form(posted)
+    check_turn_can_be_flagged(turn, checked)
     if checked.errors:
         return show_transcript(
             request, staff, db, conversation, 400, form_turn_id=turn.id, form=checked

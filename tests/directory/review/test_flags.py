@@ -12,8 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.logs.models import ConversationLog, LogTurn, utc_now
 from directory.review.models import FLAGGED, REJECTED, REVIEWED, ReviewFlag
-from directory.review.nlu_export import annotate, example_text, trainable_intents
+from directory.review.nlu_export import (
+    BUTTON_PRESS_REASON,
+    annotate,
+    example_text,
+    trainable_intents,
+)
 from directory.settings import REPO_ROOT
 from directory.staff.models import ADMIN, REVIEWER
 
@@ -338,6 +344,8 @@ def test_export_loads_in_rasa(
     if not RASA.exists():
         pytest.fail(f"{RASA} is missing; run make setup", pytrace=False)
     _flag_and_check(client, signed_in, known_logs, turn_ids, session_factory)
+    for turn_id in add_button_turns(session_factory, known_logs["NONE6666"]):
+        add_reviewed_flag(session_factory, known_logs["NONE6666"], turn_id)
     exported = tmp_path / "reviewed_flags_nlu.yml"
     exported.write_text(client.get(EXPORT).text, encoding="utf-8")
 
@@ -443,3 +451,137 @@ def test_erasure_deletes_flags(
     assert known_logs["META2222"] not in remaining
     assert len(remaining) == 3
     assert [entry["intent"] for entry in document["nlu"]] == ["ask_human"]
+
+
+BUTTON_PAYLOAD = '/inform{"area": "leicester"}'
+
+
+def add_button_turns(
+    session_factory: sessionmaker[Session], conversation_id: str
+) -> tuple[int, int]:
+    """Add a button press and a quick reply to a conversation; return their ids.
+
+    The quick reply is marked as typed text, as in a log written before
+    `input_kind` existed, so only its leading "/" marks it as a payload.
+    """
+    with session_factory() as db:
+        conversation = db.get(ConversationLog, conversation_id)
+        assert conversation is not None
+        number = len(conversation.turns)
+        turns = [
+            LogTurn(
+                turn_number=number + offset,
+                occurred_at=conversation.last_event_at,
+                input_kind=kind,
+                visitor_text=payload,
+                intent=intent,
+                intent_confidence=1.0,
+                entities=[],
+                replies=[],
+                actions=[],
+                situation={},
+                routes=[],
+                fallback=False,
+                complete=True,
+            )
+            for offset, (kind, payload, intent) in enumerate(
+                (("button", BUTTON_PAYLOAD, "inform"), ("text", "/affirm", "affirm")),
+                start=1,
+            )
+        ]
+        conversation.turns.extend(turns)
+        db.commit()
+        return turns[0].id, turns[1].id
+
+
+def add_reviewed_flag(
+    session_factory: sessionmaker[Session], conversation_id: str, turn_id: int
+) -> None:
+    """Store a checked flag straight in the table, as one made before button
+    presses were refused would be."""
+    with session_factory() as db:
+        db.add(
+            ReviewFlag(
+                turn_id=turn_id,
+                conversation_id=conversation_id,
+                intent="inform",
+                labels=[],
+                status=REVIEWED,
+                flagged_by="1",
+                flagged_at=utc_now(),
+                reviewed_by="2",
+                reviewed_at=utc_now(),
+            )
+        )
+        db.commit()
+
+
+def test_button_press_cannot_be_flagged(
+    client: TestClient,
+    signed_in: Callable[[str], str],
+    known_logs: dict[str, str],
+    session_factory: sessionmaker[Session],
+) -> None:
+    conversation_id = known_logs["META2222"]
+    button, quick_reply = add_button_turns(session_factory, conversation_id)
+    token = signed_in(REVIEWER)
+
+    for turn_id in (button, quick_reply):
+        response = client.post(
+            f"{LIST}/{conversation_id}/turns/{turn_id}/flag",
+            data={"csrf_token": token, "intent": "inform"},
+            follow_redirects=False,
+        )
+
+        assert response.status_code == 400
+        assert BUTTON_PRESS_REASON in response.text
+    assert flags(session_factory) == []
+
+
+def test_transcript_explains_button_press(
+    client: TestClient,
+    signed_in: Callable[[str], str],
+    known_logs: dict[str, str],
+    session_factory: sessionmaker[Session],
+) -> None:
+    conversation_id = known_logs["META2222"]
+    button, quick_reply = add_button_turns(session_factory, conversation_id)
+    signed_in(REVIEWER)
+
+    page = client.get(f"{LIST}/{conversation_id}").text
+
+    assert page.count(BUTTON_PRESS_REASON) == 2
+    assert f"/turns/{button}/flag" not in page
+    assert f"/turns/{quick_reply}/flag" not in page
+    typed = turn_ids_of(session_factory, conversation_id)[0]
+    assert f"/turns/{typed}/flag" in page
+
+
+def turn_ids_of(
+    session_factory: sessionmaker[Session], conversation_id: str
+) -> list[int]:
+    with session_factory() as db:
+        conversation = db.get(ConversationLog, conversation_id)
+        assert conversation is not None
+        return [turn.id for turn in conversation.turns]
+
+
+def test_export_leaves_out_button_presses(
+    client: TestClient,
+    signed_in: Callable[[str], str],
+    known_logs: dict[str, str],
+    turn_ids: Callable[[str], list[int]],
+    session_factory: sessionmaker[Session],
+) -> None:
+    _flag_and_check(client, signed_in, known_logs, turn_ids, session_factory)
+    conversation_id = known_logs["NONE6666"]
+    for turn_id in add_button_turns(session_factory, conversation_id):
+        add_reviewed_flag(session_factory, conversation_id, turn_id)
+
+    exported = client.get(EXPORT).text
+
+    assert "inform" not in exported
+    assert "affirm" not in exported
+    assert "leicester" not in exported
+    intents = [entry["intent"] for entry in yaml.safe_load(exported)["nlu"]]
+    assert intents == ["ask_human", "describe_incident"]

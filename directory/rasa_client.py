@@ -13,10 +13,7 @@ so that the gateway can tell when a turn ran without its custom actions.
 
 A running service keeps its connections to Rasa and action servers open
 between requests (`RasaConnections`), so that a turn does not open two or
-three new TCP connections. It also remembers when each action server last
-passed its health check: under load the check after one turn replaces the
-check before the next, so a busy gateway makes one check per turn instead
-of two.
+three new TCP connections.
 """
 
 import asyncio
@@ -49,11 +46,6 @@ CONNECT_TIMEOUT_SECONDS = 1.0
 # seconds. A health check waits at most ACTION_HEALTH_TIMEOUT_SECONDS.
 ACTION_SERVER_DOWN_SECONDS = 5.0
 ACTION_HEALTH_TIMEOUT_SECONDS = 0.5
-# A turn is sent without a health check first when the action server passed
-# one this recently. A visitor takes seconds to type, so only a busy gateway
-# skips checks. An action server that stops inside this time is still caught
-# by the check after the turn, and the visitor gets the key routes.
-ACTION_SERVER_TRUSTED_SECONDS = 0.25
 # A connection left idle this long is closed by the client. Sanic 21.12, which
 # serves Rasa 3.6 and rasa-sdk, closes idle connections after 5 s by default
 # (KEEP_ALIVE_TIMEOUT). Closing them here first keeps requests off connections
@@ -84,22 +76,6 @@ class RasaConnections:
 
     def __init__(self) -> None:
         self._clients: dict[str, httpx.AsyncClient] = {}
-        self._health_passed_at: dict[str, float] = {}
-
-    def note_health(self, action_server_url: str, passed: bool) -> None:
-        """Remember whether the action server at `action_server_url` passed a check."""
-        if passed:
-            self._health_passed_at[action_server_url] = time.monotonic()
-        else:
-            self._health_passed_at.pop(action_server_url, None)
-
-    def passed_health_lately(self, action_server_url: str) -> bool:
-        """Return whether the action server passed a check in the trusted time."""
-        passed_at = self._health_passed_at.get(action_server_url)
-        return (
-            passed_at is not None
-            and time.monotonic() - passed_at < ACTION_SERVER_TRUSTED_SECONDS
-        )
 
     def client(self, base_url: str) -> httpx.AsyncClient:
         """Return the open client of `base_url`, opening it on first use."""
@@ -277,8 +253,7 @@ class RasaClient:
         the user event, where custom actions can read it.
 
         The message goes only to a Rasa server whose action server passes its
-        health check, or passed one within `ACTION_SERVER_TRUSTED_SECONDS`, and
-        that action server is checked again after the turn.
+        health check, and that action server is checked again after the turn.
         Rasa's REST channel returns 200 with an empty list when something fails
         inside Rasa, and every turn of this bot sends at least one message, so an
         empty list raises `RasaUnavailable` like a transport failure does.
@@ -357,7 +332,7 @@ class RasaClient:
         while untried:
             async with self._place_on(untried, deadline) as server:
                 untried.remove(server)
-                if needs_actions and not await self._action_server_ready(server):
+                if needs_actions and not await self._action_server_answers(server):
                     skipped_for_actions += 1
                     continue
                 try:
@@ -476,20 +451,6 @@ class RasaClient:
         url = self.action_server_urls[server]
         return _action_server_down_until.get(url, 0.0) > now
 
-    async def _action_server_ready(self, server: int) -> bool:
-        """Return whether the action server paired with `server` can take a turn.
-
-        A check that passed within `ACTION_SERVER_TRUSTED_SECONDS`, remembered
-        by the open connections, is used in place of a new one.
-        """
-        if (
-            self.connections is not None
-            and self.action_server_urls
-            and self.connections.passed_health_lately(self.action_server_urls[server])
-        ):
-            return True
-        return await self._action_server_answers(server)
-
     async def _action_server_answers(self, server: int) -> bool:
         """Check the health of the action server paired with `server`, if any."""
         if not self.action_server_urls:
@@ -508,8 +469,6 @@ class RasaClient:
         except httpx.HTTPError:
             healthy = False
 
-        if self.connections is not None:
-            self.connections.note_health(url, healthy)
         if healthy:
             _action_server_down_until.pop(url, None)
         else:

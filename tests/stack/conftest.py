@@ -69,6 +69,7 @@ class Conversation:
         response = client.post("/api/chat/conversations")
         response.raise_for_status()
         self.id: str = response.json()["conversation_id"]
+        self.reference: str = response.json()["reference"]
         self.buttons: list[dict[str, str]] = []
 
     def say(self, text: str) -> list[dict]:

@@ -14,6 +14,7 @@ import sys
 import httpx
 
 from stack.launcher import REPO_ROOT, Stack
+from tests.stack.conftest import Conversation
 
 PLANTED_NAME = "Ottoline Brackenfield"
 PLANTED_STREET = "Quillet Mews"
@@ -30,17 +31,11 @@ def rasa_tracker(stack: Stack, conversation_id: str) -> str:
     return json.dumps(response.json())
 
 
-def test_erase_command_clears_rasa_tracker(stack: Stack, database_url: str) -> None:
-    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
-        started = client.post("/api/chat/conversations")
-        started.raise_for_status()
-        conversation_id = started.json()["conversation_id"]
-        reference = started.json()["reference"]
-        reply = client.post(
-            f"/api/chat/conversations/{conversation_id}/messages",
-            json={"text": f"{PLANTED_NAME} of {PLANTED_STREET} shouted abuse at me"},
-        )
-        reply.raise_for_status()
+def test_erase_command_clears_rasa_tracker(
+    stack: Stack, database_url: str, conversation: Conversation
+) -> None:
+    conversation_id, reference = conversation.id, conversation.reference
+    conversation.say(f"{PLANTED_NAME} of {PLANTED_STREET} shouted abuse at me")
     assert PLANTED_NAME in rasa_tracker(stack, conversation_id)
 
     result = subprocess.run(
@@ -61,9 +56,7 @@ def test_erase_command_clears_rasa_tracker(stack: Stack, database_url: str) -> N
     tracker = rasa_tracker(stack, conversation_id)
     assert PLANTED_NAME not in tracker
     assert PLANTED_STREET not in tracker
-    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
-        after = client.post(
-            f"/api/chat/conversations/{conversation_id}/messages",
-            json={"text": "hello"},
-        )
+    after = conversation.client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}
+    )
     assert after.status_code == 404

@@ -72,9 +72,22 @@ def _replace_values(
 
 @cache
 def response_patterns(domain_dir: Path) -> dict[str, list[re.Pattern[str]]]:
-    """Return, for each response with placeholders, one pattern per text variant."""
+    """Return, for each response with placeholders, one pattern per text variant.
+
+    Raises:
+        FileNotFoundError: `domain_dir` has no domain file. Without the
+            responses, a reply that repeats the visitor's words would be
+            stored as sent, so the capture fails instead.
+    """
+    paths = sorted(domain_dir.glob("*.yml"))
+    if not paths:
+        raise FileNotFoundError(
+            f"No Rasa domain files (*.yml) found in {domain_dir}; the log capture "
+            "needs the bot's responses to redact replies. Deploy the bot/domain "
+            "folder of the repository beside the directory service."
+        )
     patterns: dict[str, list[re.Pattern[str]]] = {}
-    for path in sorted(domain_dir.glob("*.yml")):
+    for path in paths:
         domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for name, variants in (domain.get("responses") or {}).items():
             for variant in variants or []:

@@ -1,13 +1,16 @@
 """Turning Rasa events into redacted log turns (directory.logs.capture)."""
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.logs.capture import ingest_events
 from directory.logs.models import ConversationLog, LogTurn
 from directory.logs.redactors import RedactorCache
+from directory.logs.replies import response_patterns
 from directory.logs.store import erase_conversation, open_log
 from directory.signposting.engine import signpost
 from directory.signposting.schemas import Situation
@@ -499,3 +502,8 @@ def test_erasure_reference_not_kept_in_reply(
 
     [turn] = stored_turns(session, CONVERSATION)
     assert turn.replies[0]["text"] == text.replace(reference, "[REFERENCE]")
+
+
+def test_missing_domain_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="domain"):
+        response_patterns(tmp_path)

@@ -4,7 +4,9 @@ Rasa publishes each new tracker event as a JSON object with `sender_id` (the
 gateway's conversation id) and the event's own fields. Both receivers, the
 loopback HTTP endpoint and the RabbitMQ consumer, pass the events here in the
 order Rasa published them. Events of conversations that have no log row (never
-issued by the gateway, or already deleted) are dropped unread.
+issued by the gateway, or already deleted) are dropped unread. So are the
+events of a conversation deleted while its batch is being stored: the write
+then finds no row, and the batch is applied again without it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from directory.logs.models import ConversationLog, LogTurn, utc_now
 from directory.logs.redactors import RedactorCache
@@ -33,6 +36,8 @@ LISTEN_ACTION = "action_listen"
 # Events after which the slots start empty again.
 RESET_EVENTS = frozenset({"reset_slots", "restart", "session_started"})
 BUTTON_PREFIX = "/"
+# Maximum attempts to store a batch while its conversations are being deleted.
+INGEST_ATTEMPTS = 3
 
 
 @dataclass
@@ -51,7 +56,62 @@ def ingest_events(
     The latest turn of each conversation is looked up once per batch and then
     followed in memory, so a batch costs one query per conversation instead of
     one per event.
+
+    A conversation deleted after its log was read and before the commit makes
+    the commit fail with `StaleDataError`, because the log's update matches no
+    row. The batch is then rolled back and applied again, and the deleted
+    conversation's events find no log and are dropped, as after a deletion.
     """
+    for attempt in range(1, INGEST_ATTEMPTS + 1):
+        logged: set[str] = set()
+        try:
+            return _ingest_once(session, events, redactors, logged)
+        except StaleDataError:
+            session.rollback()
+            deleted = _deleted_conversations(session, events, logged)
+            if not deleted or attempt == INGEST_ATTEMPTS:
+                raise
+            for conversation_id, count in deleted.items():
+                # The failed attempt may have made a redactor again.
+                redactors.forget(conversation_id)
+                logger.info(
+                    "Dropping %d events of conversation %s, deleted while they "
+                    "were being stored",
+                    count,
+                    conversation_id,
+                )
+    raise AssertionError("unreachable")
+
+
+def _deleted_conversations(
+    session: Session, events: list[dict[str, Any]], logged: set[str]
+) -> dict[str, int]:
+    """Return the conversations of `logged` that no longer have a log, each with
+    its number of events in the batch."""
+    existing = set(
+        session.scalars(
+            select(ConversationLog.conversation_id).where(
+                ConversationLog.conversation_id.in_(sorted(logged))
+            )
+        )
+    )
+    session.rollback()
+    counts: dict[str, int] = {}
+    for event in events:
+        conversation_id = event.get("sender_id")
+        if conversation_id in logged and conversation_id not in existing:
+            counts[conversation_id] = counts.get(conversation_id, 0) + 1
+    return counts
+
+
+def _ingest_once(
+    session: Session,
+    events: list[dict[str, Any]],
+    redactors: RedactorCache,
+    logged: set[str],
+) -> IngestCounts:
+    """Apply the events once and commit; add to `logged` the conversations
+    whose log was found."""
     counts = IngestCounts()
     latest: dict[str, LogTurn | None] = {}
     # Without autoflush the batch writes nothing until the commit. On SQLite
@@ -64,6 +124,8 @@ def ingest_events(
                 counts.stored += 1
             else:
                 counts.dropped += 1
+    # `latest` has an entry for each conversation whose log was found.
+    logged.update(latest)
     session.commit()
     return counts
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from directory.db.session import checkpoint_sqlite
 from directory.logs.campaign import Campaign, normalise
 from directory.logs.models import REFERENCE_LENGTH, ConversationLog, utc_now
 from directory.review.rollup import roll_up
@@ -61,14 +62,21 @@ def open_log(
 
 
 def delete_log(session: Session, conversation_id: str) -> bool:
-    """Delete a conversation's log and turns; commit. Return whether it existed."""
+    """Delete a conversation's log and turns; commit. Return whether it existed.
+
+    On SQLite the write-ahead log is then checkpointed, so that the deleted
+    text is not left in it.
+    """
     result = session.execute(
         delete(ConversationLog).where(
             ConversationLog.conversation_id == conversation_id
         )
     )
     session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    existed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if existed:
+        checkpoint_sqlite(session)
+    return existed
 
 
 def find_by_reference(session: Session, reference: str) -> ConversationLog | None:
@@ -86,7 +94,8 @@ def purge_expired(
     """Delete logs whose last event is older than `retention_days`, keeping
     their counts for the quarterly figures; commit after each batch.
 
-    Returns the number of conversations deleted.
+    Returns the number of conversations deleted. On SQLite the write-ahead
+    log is checkpointed at the end, so that the deleted text is not left in it.
     """
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
     expired = ConversationLog.last_event_at < cutoff
@@ -100,7 +109,7 @@ def purge_expired(
             .limit(PURGE_BATCH_SIZE)
         ).all()
         if not batch:
-            return deleted
+            break
         # Only the rows this statement deletes are counted. A conversation
         # that another purge or an erasure deleted first, or that got a new
         # event since it was read, is left out of the counts.
@@ -130,7 +139,10 @@ def purge_expired(
             session.expunge(conversation)
         deleted += len(deleted_ids)
         if not deleted_ids or len(batch) < PURGE_BATCH_SIZE:
-            return deleted
+            break
+    if deleted:
+        checkpoint_sqlite(session)
+    return deleted
 
 
 def erase_conversation(session: Session, conversation_id: str) -> bool:

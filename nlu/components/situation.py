@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.language import NON_ENGLISH_INTENT
 from nlu.components.lexicon import CueMatch, Lexicon, first_match
 from nlu.components.situation_model import SituationModel
 
@@ -49,7 +50,17 @@ LABEL_GROUPS = (
 # STEERING_CONFIDENCE or more, an urgency label with no cue phrase needs
 # STEERING_URGENCY_PROBABILITY.
 STEERING_INTENTS = frozenset(
-    {"start_again", "greet", "goodbye", "thanks", "affirm", "deny", "decline_to_say"}
+    {
+        "start_again",
+        "greet",
+        "goodbye",
+        "thanks",
+        "affirm",
+        "deny",
+        "decline_to_say",
+        "delete_data",
+        "ask_erasure_reference",
+    }
 )
 STEERING_CONFIDENCE = 0.8
 STEERING_URGENCY_PROBABILITY = 0.5
@@ -177,7 +188,10 @@ def predict_entities(
     predicted = {label for label in predicted if label[0] in LABEL_GROUPS}
     if steers_conversation(intent):
         predicted -= weak_urgency(predicted, matches, probabilities)
-    predicted |= urgency_from_cues(matches)
+    if is_non_english(intent):
+        predicted = {label for label in predicted if label[0] != "urgency"}
+    else:
+        predicted |= urgency_from_cues(matches)
     predicted -= denied_labels(matches)
     predicted |= verbal_abuse_from_cues(predicted, matches)
     predicted = resolve_conflicts(predicted, matches)
@@ -225,6 +239,21 @@ def steers_conversation(intent: Optional[Dict[str, Any]]) -> bool:
         return False
     confidence = intent.get("confidence") or 0.0
     return intent.get("name") in STEERING_INTENTS and confidence >= STEERING_CONFIDENCE
+
+
+def is_non_english(intent: Optional[Dict[str, Any]]) -> bool:
+    """Return whether the message is confidently in a language other than English.
+
+    Its urgency labels are dropped, because English cue phrases mean nothing
+    in it (the Polish "od", "from", is the text-speak "od" for an overdose),
+    and the reply to such a message gives 999 before anything else.
+    """
+    if not intent:
+        return False
+    confidence = intent.get("confidence") or 0.0
+    return (
+        intent.get("name") == NON_ENGLISH_INTENT and confidence >= STEERING_CONFIDENCE
+    )
 
 
 def weak_urgency(

@@ -7,12 +7,15 @@ import pytest
 from nlu.components.lexicon import Lexicon
 from nlu.components.situation import (
     denied_labels,
+    is_non_english,
+    predict_entities,
     resolve_conflicts,
     steers_conversation,
     urgency_from_cues,
     verbal_abuse_from_cues,
     weak_urgency,
 )
+from nlu.components.situation_model import SituationModel
 
 LEXICON = Lexicon(
     {
@@ -121,6 +124,8 @@ def test_starred_slur_matches_whole_word() -> None:
     [
         ({"name": "start_again", "confidence": 0.97}, True),
         ({"name": "greet", "confidence": 0.8}, True),
+        ({"name": "delete_data", "confidence": 0.99}, True),
+        ({"name": "ask_erasure_reference", "confidence": 0.9}, True),
         ({"name": "start_again", "confidence": 0.6}, False),
         ({"name": "describe_incident", "confidence": 0.99}, False),
         ({"name": "crisis", "confidence": 0.99}, False),
@@ -150,3 +155,59 @@ def test_weak_urgency_spares_cue_phrase() -> None:
     matches = LEXICON.find("start again, i want to kill myself")
 
     assert weak_urgency(predicted, matches, {"urgency:self_harm": 0.2}) == set()
+
+
+@pytest.mark.parametrize(
+    ("intent", "foreign"),
+    [
+        ({"name": "non_english", "confidence": 1.0}, True),
+        ({"name": "non_english", "confidence": 0.6}, False),
+        ({"name": "describe_incident", "confidence": 0.99}, False),
+        (None, False),
+    ],
+)
+def test_non_english_needs_confident_intent(intent: dict | None, foreign: bool) -> None:
+    assert is_non_english(intent) is foreign
+
+
+@pytest.fixture(scope="module")
+def overdose_model() -> SituationModel:
+    """Return a model fitted on a few invented messages, with "od" as a cue."""
+    texts = [
+        "i took an od last night",
+        "im going to od on my meds",
+        "gonna od tonight",
+        "he shouted at me in the street",
+        "someone sprayed graffiti on the wall",
+        "they called me names at the bus stop",
+    ]
+    labels: list[set[tuple[str, str]]] = [
+        {("urgency", "self_harm")},
+        {("urgency", "self_harm")},
+        {("urgency", "self_harm")},
+        set(),
+        set(),
+        set(),
+    ]
+    phrases = {"cue:self_harm_means": ["od"]}
+    return SituationModel(phrases, folds=2).fit(texts, labels)
+
+
+def test_english_cue_marks_self_harm(overdose_model: SituationModel) -> None:
+    entities = predict_entities(
+        overdose_model,
+        "sasiad wyzywa mnie od polaczkow",
+        {"name": "describe_incident", "confidence": 0.9},
+    )
+
+    assert ("urgency", "self_harm") in {(e["entity"], e["value"]) for e in entities}
+
+
+def test_non_english_message_has_no_urgency(overdose_model: SituationModel) -> None:
+    entities = predict_entities(
+        overdose_model,
+        "sasiad wyzywa mnie od polaczkow",
+        {"name": "non_english", "confidence": 1.0},
+    )
+
+    assert not [e for e in entities if e["entity"] == "urgency"]

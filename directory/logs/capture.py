@@ -297,7 +297,7 @@ def record_reply(
         text = redact_reply(
             response if isinstance(response, str) else None,
             text,
-            redactors.get(turn.conversation_id),
+            lambda: redactors.get(turn.conversation_id),
         )
     turn.replies = [
         *turn.replies,

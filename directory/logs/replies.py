@@ -14,6 +14,7 @@ column, and a copy in the replies would only spread it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +34,15 @@ PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def redact_reply(
-    response: str | None, text: str, redactor: ConversationRedactor
+    response: str | None, text: str, redactor: Callable[[], ConversationRedactor]
 ) -> str:
     """Return the reply text with the values filled into its response redacted.
 
     A reply that comes from a response with placeholders, but matches none of
     its variants (the domain changed since Rasa sent it), is redacted as
     visitor text, because the filled value cannot be separated from the wording.
+    `redactor` returns the conversation's redactor, and is called only for a
+    reply that has values to redact.
     """
     patterns = response_patterns(DOMAIN_DIR).get(response or "")
     if not patterns:
@@ -48,8 +51,8 @@ def redact_reply(
     for pattern in patterns:
         match = pattern.fullmatch(text)
         if match is not None:
-            return _replace_values(text, match, redactor)
-    return redactor.redact(text)
+            return _replace_values(text, match, redactor())
+    return redactor().redact(text)
 
 
 def _replace_values(

@@ -1,46 +1,15 @@
-"""Validation of the situation form and its question about the area."""
+"""The situation form's question about the area."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 logger = logging.getLogger(__name__)
-
-
-class ValidateSituationForm(FormValidationAction):
-    """Sends the 999 reply when the visitor answers yes to the danger question."""
-
-    def name(self) -> str:
-        return "validate_situation_form"
-
-    async def validate_danger_now(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> Dict[str, Any]:
-        """Accept the answer, replying with 999 first when it is yes.
-
-        A message flagged as danger now has had the 999 reply from
-        action_validate_slot_mappings already, so only a plain yes gets it here.
-        """
-        entities = (tracker.latest_message or {}).get("entities") or []
-        flagged = any(
-            e.get("entity") == "urgency" and e.get("value") == "danger_now"
-            for e in entities
-        )
-
-        if slot_value == "yes" and not flagged:
-            dispatcher.utter_message(response="utter_danger_now")
-            return {"danger_now": slot_value, "danger_warned": True}
-        return {"danger_now": slot_value}
 
 
 class ActionAskArea(Action):

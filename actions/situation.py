@@ -70,8 +70,9 @@ class ActionValidateSlotMappings(Action):
     every message, before it picks the next action, and passes on the messages
     it sends. So these replies come first whatever the intent and whether or
     not a form is active. The situation slots have custom mappings without an
-    action of their own, so this is the one action server call that a message
-    costs before the next action, instead of two.
+    action of their own, and the situation form has no validation action, so
+    this is the one action server call that a message costs before the next
+    action.
     """
 
     def name(self) -> str:
@@ -92,8 +93,16 @@ class ActionValidateSlotMappings(Action):
             tracker.get_slot("age_group"),
         )
 
+        danger_confirmed = any(
+            event["name"] == "danger_now" and event["value"] == "yes"
+            for event in events
+        )
         sent = send_safety_replies(
-            dispatcher, message.get("entities") or [], intent, age_group == "under_18"
+            dispatcher,
+            message.get("entities") or [],
+            intent,
+            age_group == "under_18",
+            danger_confirmed=danger_confirmed,
         )
         return events + [SlotSet(slot, value) for slot, value in sent.items()]
 
@@ -103,14 +112,22 @@ def send_safety_replies(
     entities: List[Dict[str, Any]],
     intent: Optional[str],
     under_18: bool,
+    *,
+    danger_confirmed: bool = False,
 ) -> Dict[str, Any]:
     """Send the 999 and crisis replies for a message flagged as urgent.
+
+    `danger_confirmed` is true when the message answered yes to the danger
+    question: a plain "yes" carries no urgency label, and still gets the 999
+    reply before the form asks its next question.
 
     Returns the slots that record which replies were sent.
     """
     flags = {e["value"] for e in entities if e.get("entity") == "urgency"}
     if intent == "crisis":
         flags.add("self_harm")
+    if danger_confirmed:
+        flags.add("danger_now")
     sent: Dict[str, Any] = {}
 
     if "danger_now" in flags:

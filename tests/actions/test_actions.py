@@ -126,6 +126,32 @@ def test_safety_danger_message_gets_999(dispatcher: CollectingDispatcher) -> Non
     assert events == [SlotSet("danger_warned", True)]
 
 
+def test_safety_yes_to_danger_question_gets_999(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "affirm", []
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_now"]
+    assert events == [SlotSet("danger_now", "yes"), SlotSet("danger_warned", True)]
+
+
+def test_safety_no_to_danger_question_gets_no_999(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "deny", []
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == []
+    assert events == [SlotSet("danger_now", "no")]
+
+
 def test_safety_repeats_999_every_flag(dispatcher: CollectingDispatcher) -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_routes_given"),

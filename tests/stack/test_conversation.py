@@ -25,6 +25,21 @@ def test_danger_gets_999_first(conversation: Conversation) -> None:
     assert "emergencySMS" in messages[0]["text"]
 
 
+def test_yes_to_danger_gets_999_first(
+    conversation: Conversation,
+) -> None:
+    first = conversation.say("someone spat at me on the bus because im jewish")
+
+    assert "danger" in joined(first).lower()
+
+    messages = conversation.press("Yes, someone is in danger now")
+
+    assert EMERGENCY in messages[0]["text"]
+    assert "emergencySMS" in messages[0]["text"]
+    assert joined(messages).count("emergencySMS") == 1
+    assert "where did it happen" in joined(messages[1:]).lower()
+
+
 def test_self_harm_gets_samaritans(conversation: Conversation) -> None:
     messages = conversation.say("i feel like hurting myself")
 

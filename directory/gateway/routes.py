@@ -82,8 +82,14 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 def get_conversation(conversation_id: str, session: SessionDep) -> ChatConversation:
     """Load the conversation named in the path, or raise 404 (FastAPI dependency)."""
-    conversation = store.find_conversation(session, conversation_id)
+    conversation = _issued_conversation(session, conversation_id)
     store.release_connection(session)
+    return conversation
+
+
+def _issued_conversation(session: Session, conversation_id: str) -> ChatConversation:
+    """Return the conversation with this id, or raise 404."""
+    conversation = store.find_conversation(session, conversation_id)
     if conversation is None:
         # The id is not logged, because it is whatever the client sent.
         logger.info("Rejected a request for a conversation id that was not issued")
@@ -126,8 +132,8 @@ def start_conversation(
 )
 async def post_message(
     request: Request,
+    conversation_id: str,
     message: MessageIn,
-    conversation: ConversationDep,
     session: SessionDep,
     rasa: RasaDep,
     wording: WordingDep,
@@ -141,11 +147,12 @@ async def post_message(
     the fallback with emergency and support contacts. A client address or a
     conversation over its rate limit gets 429 with a `Retry-After` header.
     """
-    conversation_id = conversation.conversation_id
-    # The limiters may call Redis, so they run in the thread pool.
-    await run_in_threadpool(_check_limits, request, conversation_id, limits)
+    # One hand-over to the thread pool does all the work before Rasa: each one
+    # adds to the turn.
+    conversation, metadata = await run_in_threadpool(
+        _open_turn, request, session, conversation_id, limits
+    )
     offered_before = store.offered_buttons(conversation)
-    metadata = await run_in_threadpool(_message_metadata, session, conversation_id)
 
     if message.payload is not None:
         outcome = await answer_button(
@@ -177,6 +184,23 @@ async def post_message(
     return outcome.reply
 
 
+def _open_turn(
+    request: Request, session: Session, conversation_id: str, limits: GatewayLimits
+) -> tuple[ChatConversation, dict[str, Any]]:
+    """Load the conversation, check the rate limits and build the turn's metadata.
+
+    Raises 404 for an id that was not issued and `RateLimited` over a limit;
+    the request's session then closes and gives its connection back. The
+    limiters may call Redis. No database connection is held after a normal
+    return, because the gateway then waits for Rasa.
+    """
+    conversation = _issued_conversation(session, conversation_id)
+    _check_limits(request, conversation_id, limits)
+    metadata = _message_metadata(session, conversation_id)
+    store.release_connection(session)
+    return conversation, metadata
+
+
 def _message_metadata(session: Session, conversation_id: str) -> dict[str, Any]:
     """Return the metadata sent to Rasa with each message of the conversation.
 
@@ -185,8 +209,6 @@ def _message_metadata(session: Session, conversation_id: str) -> dict[str, Any]:
     missing when the conversation has no log.
     """
     reference = find_reference(session, conversation_id)
-    # No connection may be held while the gateway waits for Rasa.
-    store.release_connection(session)
     return {"erasure_reference": reference} if reference else {}
 
 

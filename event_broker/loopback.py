@@ -10,8 +10,10 @@ Configure it in bot/endpoints.yml:
 Rasa calls `publish` for every new event of a conversation when it saves the
 tracker. The broker keeps the events in memory, in order, and one background
 task posts them in batches to the service, which redacts them before storing
-anything. Nothing is written to disk, and the broker's own log lines carry
-counts, status codes and error types, never an event.
+anything. A batch leaves a fifth of a second after its first event
+(`flush_delay_seconds`), once the turn's reply has gone. Nothing is written to
+disk, and the broker's own log lines carry counts, status codes and error
+types, never an event.
 
 It runs in Rasa's Python 3.10 environment and uses only aiohttp, which Rasa
 already depends on.
@@ -43,6 +45,12 @@ DEFAULT_MAX_PENDING_EVENTS = 10_000
 DEFAULT_TIMEOUT_SECONDS = 15.0
 DEFAULT_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 1.0
+# Rasa publishes a turn's events just before it sends the reply, so a batch
+# posted at once would be stored by the directory service while that service
+# handles the same reply in the chat gateway. Waiting this long moves the
+# storing out of the visitor's turn, and puts the events of turns that came
+# close together in one request.
+DEFAULT_FLUSH_DELAY_SECONDS = 0.2
 # Parts of a user event's parse data that the log does not use. Dropping them
 # keeps batches small.
 UNUSED_PARSE_KEYS = ("intent_ranking", "response_selector", "text")
@@ -59,6 +67,7 @@ class LoopbackEventBroker(EventBroker):
         max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
         max_pending_events: int = DEFAULT_MAX_PENDING_EVENTS,
         attempts: int = DEFAULT_ATTEMPTS,
+        flush_delay_seconds: float = DEFAULT_FLUSH_DELAY_SECONDS,
     ) -> None:
         if not url:
             raise ValueError(
@@ -75,6 +84,7 @@ class LoopbackEventBroker(EventBroker):
         self.timeout_seconds = float(timeout_seconds)
         self.max_batch_bytes = int(max_batch_bytes)
         self.attempts = max(1, int(attempts))
+        self.flush_delay_seconds = max(0.0, float(flush_delay_seconds))
         self._pending: Deque[Dict[str, Any]] = deque(maxlen=int(max_pending_events))
         self._wake: Optional[asyncio.Event] = None
         self._worker: Optional[asyncio.Task] = None
@@ -99,6 +109,9 @@ class LoopbackEventBroker(EventBroker):
                 "max_pending_events", DEFAULT_MAX_PENDING_EVENTS
             ),
             attempts=options.get("attempts", DEFAULT_ATTEMPTS),
+            flush_delay_seconds=options.get(
+                "flush_delay_seconds", DEFAULT_FLUSH_DELAY_SECONDS
+            ),
         )
 
     def publish(self, event: Dict[str, Any]) -> None:
@@ -156,6 +169,8 @@ class LoopbackEventBroker(EventBroker):
         assert self._wake is not None
         while True:
             await self._wake.wait()
+            if self.flush_delay_seconds:
+                await asyncio.sleep(self.flush_delay_seconds)
             self._wake.clear()
             await self._flush()
 

@@ -140,20 +140,35 @@ class Stack:
             self._wait_until_ready(name)
 
     def stop(self) -> None:
-        """Stop every process, politely first, then by force."""
-        for process in self.processes.values():
+        """Stop every process, politely first, then by force.
+
+        The Rasa servers stop first: each posts the conversation events its
+        event broker still holds to the directory service, which must still
+        be running to store them.
+        """
+        rasa = [
+            name for name in self.processes if parse_process_name(name)[0] == "rasa"
+        ]
+        others = [name for name in self.processes if name not in rasa]
+        for group in (rasa, others):
+            self._terminate([(name, self.processes[name]) for name in group])
+
+        self.processes.clear()
+
+    @staticmethod
+    def _terminate(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+        """Send SIGTERM to every process, then wait for each, killing it at 15 s."""
+        for _, process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
 
-        for name, process in self.processes.items():
+        for name, process in processes:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 logger.warning("Process %s did not stop in 15 s; killing it.", name)
                 process.kill()
                 process.wait()
-
-        self.processes.clear()
 
     def stop_process(self, name: str) -> None:
         """Stop one process, to test how the others cope without it."""

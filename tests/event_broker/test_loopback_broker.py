@@ -111,6 +111,35 @@ def test_events_posted_in_order() -> None:
     ]
 
 
+def test_close_events_share_a_batch() -> None:
+    async def scenario(server: IngestServer) -> None:
+        broker = LoopbackEventBroker(server.url, TOKEN, flush_delay_seconds=0.3)
+        broker.publish(user_event(1))
+        await asyncio.sleep(0.1)
+        broker.publish(user_event(2))
+        await asyncio.sleep(0.05)
+        assert server.batches == []
+        await wait_for(lambda: len(server.events()) == 2)
+        await broker.close()
+
+    server = run(scenario)
+
+    assert [[event["text"] for event in batch] for batch in server.batches] == [
+        ["hello 1", "hello 2"]
+    ]
+
+
+def test_close_posts_events_still_waiting() -> None:
+    async def scenario(server: IngestServer) -> None:
+        broker = LoopbackEventBroker(server.url, TOKEN, flush_delay_seconds=0.5)
+        broker.publish(user_event(1))
+        await broker.close()
+
+    server = run(scenario)
+
+    assert [event["text"] for event in server.events()] == ["hello 1"]
+
+
 def test_bearer_token_sent() -> None:
     async def scenario(server: IngestServer) -> None:
         broker = LoopbackEventBroker(server.url, TOKEN)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from directory.signposting.engine import likely, signpost
+from directory.signposting.recent import recent_results
 from directory.signposting.schemas import Situation
 
 if TYPE_CHECKING:
@@ -112,7 +113,9 @@ def assess(
 ) -> tuple[str | None, list[dict[str, str]]]:
     """Return the reading for the slots and the routes that the replies offered.
 
-    The engine runs again on the logged slots. A route counts as offered when
+    The result is the one `POST /api/signpost` gave for the same situation
+    lately, in this process, or else the engine runs again on the logged
+    slots. A route counts as offered when
     one of the turn's replies starts with its name, because actions/formatting.py
     starts each route's message with it, followed by ": ". Turns with no ": " on
     the first line of any reply, most of a conversation, skip the directory
@@ -126,7 +129,7 @@ def assess(
     if not any(": " in text.split("\n", 1)[0] for text in texts):
         return likely(situation), []
 
-    result = signpost(session, situation)
+    result = recent_results.get(situation) or signpost(session, situation)
     offered = [
         {"service_id": route.service_id, "route": route.route}
         for route in result.routes

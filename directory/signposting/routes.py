@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from directory.db.session import get_session
 from directory.signposting.content import ContentError
 from directory.signposting.engine import signpost
+from directory.signposting.recent import recent_results
 from directory.signposting.schemas import SignpostResult, Situation
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def post_signpost(
 ) -> SignpostResult:
     """Return the reading, explanation, routes and notes for a situation."""
     try:
-        return signpost(session, situation)
+        result = signpost(session, situation)
     except ContentError as exc:
         logger.error("Signposting failed because of a content file: %s", exc)
         raise HTTPException(
@@ -36,3 +37,6 @@ def post_signpost(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="The directory database is unavailable; try again shortly.",
         ) from exc
+
+    recent_results.put(situation, result)
+    return result

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from directory.app import create_app
 from directory.db.models import Service
 from directory.db.session import get_session, make_engine, make_sessionmaker
+from directory.signposting.recent import recent_results
+from directory.signposting.schemas import Situation
 
 GRAFFITI_BODY = {
     "characteristics": ["religion"],
@@ -92,6 +94,28 @@ def test_api_reflects_unpublished_service(client: TestClient, session: Session) 
     body = client.post("/api/signpost", json=GRAFFITI_BODY).json()
 
     assert "tell-mama" not in [route["service_id"] for route in body["routes"]]
+
+
+def test_api_runs_again_after_a_change(client: TestClient, session: Session) -> None:
+    before = client.post("/api/signpost", json=GRAFFITI_BODY).json()
+    service = session.get_one(Service, "tell-mama")
+    service.published = False
+    session.commit()
+
+    after = client.post("/api/signpost", json=GRAFFITI_BODY).json()
+
+    assert "tell-mama" in [route["service_id"] for route in before["routes"]]
+    assert "tell-mama" not in [route["service_id"] for route in after["routes"]]
+
+
+def test_api_keeps_result_for_the_log(client: TestClient) -> None:
+    recent_results.clear()
+
+    body = client.post("/api/signpost", json=GRAFFITI_BODY).json()
+
+    kept = recent_results.get(Situation(**GRAFFITI_BODY))
+    assert kept is not None
+    assert kept.model_dump(mode="json") == body
 
 
 def test_broken_content_gives_server_error(

@@ -7,12 +7,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.db.models import Service
 from directory.logs.capture import ingest_events
 from directory.logs.models import ConversationLog, LogTurn
 from directory.logs.redactors import RedactorCache
 from directory.logs.replies import response_patterns
 from directory.logs.store import erase_conversation, open_log
 from directory.signposting.engine import signpost
+from directory.signposting.recent import recent_results
 from directory.signposting.schemas import Situation
 from tests.logs.events import action_event, bot_event, slot_event, user_event
 
@@ -213,6 +215,48 @@ def test_offered_routes_and_reading(session: Session, redactors: RedactorCache) 
     # The first turn offers no route, so it skips the directory query, but
     # its reading is still recorded.
     assert first.reading == result.likely
+
+
+def test_offered_routes_from_recent_result(
+    session: Session, redactors: RedactorCache
+) -> None:
+    situation = Situation(
+        characteristics=["religion"],
+        faiths=["muslim"],
+        incident_types=["criminal_damage"],
+        area="charnwood",
+        urgent=False,
+    )
+    given = signpost(session, situation)
+    recent_results.put(situation, given)
+    # The directory changes after the visitor got the routes: the log still
+    # records the routes of the answer the visitor got.
+    tell_mama = session.get_one(Service, "tell-mama")
+    tell_mama.published = False
+    session.commit()
+    open_log(session, CONVERSATION, None)
+    events = first_turn_events(CONVERSATION)
+    events.extend(
+        [
+            user_event(CONVERSATION, "Loughborough", intent="inform"),
+            slot_event(CONVERSATION, "area", "charnwood"),
+            action_event(CONVERSATION, "action_explain_and_signpost"),
+            *[
+                bot_event(CONVERSATION, f"{route.name}: {route.reason}")
+                for route in given.routes
+            ],
+            action_event(CONVERSATION, "action_listen"),
+        ]
+    )
+
+    try:
+        ingest_events(session, events, redactors)
+    finally:
+        recent_results.clear()
+
+    second = stored_turns(session, CONVERSATION)[1]
+    assert {"service_id": "tell-mama", "route": "third_party_report"} in second.routes
+    assert len(second.routes) == len(given.routes)
 
 
 def test_nlu_fallback_is_marked(session: Session, redactors: RedactorCache) -> None:

@@ -42,8 +42,9 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 # A refused or unanswered connection fails over to the next server within this
 # time, instead of waiting for the whole turn's timeout.
 CONNECT_TIMEOUT_SECONDS = 1.0
-# An action server that failed its health check is tried last for this many
-# seconds. A health check waits at most ACTION_HEALTH_TIMEOUT_SECONDS.
+# An action server that failed its health check, or whose custom action failed
+# in a turn, is tried last for this many seconds. A health check waits at most
+# ACTION_HEALTH_TIMEOUT_SECONDS.
 ACTION_SERVER_DOWN_SECONDS = 5.0
 ACTION_HEALTH_TIMEOUT_SECONDS = 0.5
 # A connection left idle this long is closed by the client. Sanic 21.12, which
@@ -55,6 +56,9 @@ KEEPALIVE_SECONDS = 2.0
 # the others for this many seconds. It has no requests in flight, so without
 # this it would look like the least busy server and draw every turn.
 RASA_SERVER_DOWN_SECONDS = 5.0
+# The custom message that `python -m rasa_runtime` adds to a turn whose custom
+# action could not run (rasa_runtime/action_failures.py).
+ACTIONS_UNAVAILABLE = "actions_unavailable"
 
 # Shared by every client: the request counter that spreads requests over the
 # servers, the times until which Rasa and action servers count as down, and
@@ -151,10 +155,9 @@ def _places() -> _Places:
 class RasaTurn:
     """The assistant's messages for one turn, and whether its actions could run.
 
-    `actions_available` is False when the action server paired with the Rasa
-    server that replied failed its health check right after the turn, having
-    passed it before: Rasa skips custom actions it cannot reach, so the reply
-    may lack the routes.
+    `actions_available` is False when a custom action of the turn could not
+    run, as Rasa reports it: Rasa skips custom actions it cannot reach, so the
+    reply may lack the routes.
     """
 
     messages: list[dict[str, Any]]
@@ -253,7 +256,8 @@ class RasaClient:
         the user event, where custom actions can read it.
 
         The message goes only to a Rasa server whose action server passes its
-        health check, and that action server is checked again after the turn.
+        health check. If a custom action of the turn still fails, Rasa says so
+        in the reply, and that action server is tried last for the next turns.
         Rasa's REST channel returns 200 with an empty list when something fails
         inside Rasa, and every turn of this bot sends at least one message, so an
         empty list raises `RasaUnavailable` like a transport failure does.
@@ -276,7 +280,19 @@ class RasaClient:
                 "check the Rasa server log for an error in this turn"
             )
         messages = [message for message in body if isinstance(message, dict)]
-        return RasaTurn(messages, await self._action_server_answers(server))
+        if not any(map(_reports_failed_action, messages)):
+            return RasaTurn(messages)
+
+        logger.error(
+            "A custom action of Rasa server %d of %d could not run in this turn",
+            server + 1,
+            len(self.base_urls),
+        )
+        if self.action_server_urls:
+            _action_server_down_until[self.action_server_urls[server]] = (
+                time.monotonic() + ACTION_SERVER_DOWN_SECONDS
+            )
+        return RasaTurn(messages, actions_available=False)
 
     async def delete_conversation(self, conversation_id: str) -> None:
         """Replace the events of a conversation's tracker with an empty list.
@@ -524,6 +540,12 @@ class RasaClient:
             base_url=base_url, transport=self.transport, verify=_tls_context
         ) as client:
             yield client
+
+
+def _reports_failed_action(message: dict[str, Any]) -> bool:
+    """Return whether a REST channel message says a custom action failed."""
+    custom = message.get("custom")
+    return isinstance(custom, dict) and custom.get(ACTIONS_UNAVAILABLE) is True
 
 
 def _timeout(seconds: float) -> httpx.Timeout:

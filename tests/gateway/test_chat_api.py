@@ -331,18 +331,20 @@ def test_stopped_action_server_gets_fallback_without_rasa(
     assert fake_rasa.messages_sent() == []
 
 
-def test_action_server_lost_during_turn_adds_key_routes(
+def test_action_failed_during_turn_adds_key_routes(
     client: TestClient, conversation_id: str
 ) -> None:
-    health_checks: list[str] = []
-
     def servers(request: httpx.Request) -> httpx.Response:
         if request.url.host == "actions.test":
-            health_checks.append(request.url.path)
-            if len(health_checks) > 1:
-                raise httpx.ConnectError("connection refused", request=request)
             return httpx.Response(200, json={"status": "ok"})
-        return httpx.Response(200, json=[{"text": "Is anyone in danger now?"}])
+        # Rasa's reply when a custom action of the turn could not run.
+        return httpx.Response(
+            200,
+            json=[
+                {"text": "Is anyone in danger now?"},
+                {"custom": {"actions_unavailable": True}},
+            ],
+        )
 
     rasa = RasaClient(
         "http://rasa.test",

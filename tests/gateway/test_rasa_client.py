@@ -182,7 +182,7 @@ def paired_client(fake_rasa: FakeRasa) -> Iterator[tuple[RasaClient, RasaConnect
     rasa_client_module._action_server_down_until.clear()
 
 
-async def test_every_turn_is_checked_before_and_after(
+async def test_every_turn_is_checked_before_it_is_sent(
     paired_client: tuple[RasaClient, RasaConnections], fake_rasa: FakeRasa
 ) -> None:
     client, connections = paired_client
@@ -194,7 +194,7 @@ async def test_every_turn_is_checked_before_and_after(
 
     assert first.actions_available
     assert second.actions_available
-    assert len(fake_rasa.requests_to("/health")) == 4
+    assert len(fake_rasa.requests_to("/health")) == 2
 
 
 async def test_action_server_stopped_after_a_turn_gets_none(
@@ -203,8 +203,8 @@ async def test_action_server_stopped_after_a_turn_gets_none(
     client, connections = paired_client
     try:
         await client.send_turn(CONVERSATION_ID, "hello")
-        # The action server stops right after passing the check that ended
-        # the first turn, so the next turn must not be sent.
+        # The action server stops right after the first turn, so the next
+        # turn must not be sent.
         fake_rasa.health_status_code = 503
         with pytest.raises(RasaUnavailable, match="no action server passed"):
             await client.send_turn(CONVERSATION_ID, "they shouted at me")

@@ -18,6 +18,10 @@ CONVERSATION_ID = "6a0c2b1e-4d5f-4e8a-9b7c-1d2e3f4a5b6c"
 RASA = ["http://rasa-one.test", "http://rasa-two.test"]
 ACTIONS = ["http://actions-one.test", "http://actions-two.test"]
 REPLY = [{"recipient_id": CONVERSATION_ID, "text": "Is anyone in danger now?"}]
+ACTIONS_FAILED = {
+    "recipient_id": CONVERSATION_ID,
+    "custom": {"actions_unavailable": True},
+}
 
 
 class Servers:
@@ -27,14 +31,13 @@ class Servers:
         self.requests: list[tuple[str, str]] = []
         self.refusing: set[str] = set()
         self.slow: set[str] = set()
-        # Action servers that stop once the turn has reached Rasa.
-        self.stopping_during_turn: set[str] = set()
+        # Rasa servers whose custom actions fail during the turn: their reply
+        # carries the message that `python -m rasa_runtime` adds.
+        self.failing_actions: set[str] = set()
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         self.requests.append((host, request.url.path))
-        if request.url.path == "/webhooks/rest/webhook":
-            self.refusing.update(self.stopping_during_turn)
         if host in self.refusing:
             raise httpx.ConnectError("connection refused", request=request)
         if host in self.slow:
@@ -42,6 +45,8 @@ class Servers:
         if request.url.path == "/health":
             return httpx.Response(200, json={"status": "ok"})
         if request.url.path == "/webhooks/rest/webhook":
+            if host in self.failing_actions:
+                return httpx.Response(200, json=REPLY + [ACTIONS_FAILED])
             return httpx.Response(200, json=REPLY)
         return httpx.Response(200, json={})
 
@@ -132,13 +137,26 @@ async def test_no_turn_is_sent_without_an_action_server(servers: Servers) -> Non
 
 
 @pytest.mark.asyncio
-async def test_action_server_lost_during_the_turn_is_marked(servers: Servers) -> None:
-    servers.stopping_during_turn.update({"actions-one.test", "actions-two.test"})
+async def test_failed_actions_mark_the_turn(servers: Servers) -> None:
+    servers.failing_actions.update({"rasa-one.test", "rasa-two.test"})
 
     turn = await client_for(servers).send_turn(CONVERSATION_ID, "hello")
 
-    assert turn.messages == REPLY
+    assert turn.messages == REPLY + [ACTIONS_FAILED]
     assert turn.actions_available is False
+
+
+@pytest.mark.asyncio
+async def test_server_with_failed_actions_is_tried_last(servers: Servers) -> None:
+    servers.failing_actions.add("rasa-one.test")
+    client = client_for(servers)
+
+    turns = [await client.send_turn(CONVERSATION_ID, "hi") for _ in range(4)]
+
+    hosts = servers.hosts_of("/webhooks/rest/webhook")
+    first_failure = hosts.index("rasa-one.test")
+    assert turns[first_failure].actions_available is False
+    assert hosts[first_failure + 1 :] == ["rasa-two.test"] * (3 - first_failure)
 
 
 @pytest.mark.asyncio
@@ -146,8 +164,8 @@ async def test_turn_with_its_action_server_is_not_marked(servers: Servers) -> No
     turn = await client_for(servers).send_turn(CONVERSATION_ID, "hello")
 
     assert turn.actions_available is True
-    # One check before the turn and one after it.
-    assert len(servers.hosts_of("/health")) == 2
+    # One check before the turn; Rasa reports an action that failed after it.
+    assert len(servers.hosts_of("/health")) == 1
 
 
 @pytest.mark.asyncio

@@ -3,9 +3,9 @@
 The stack test starts the action server with ``--actions
 tests.stack.failing_actions`` in place of ``actions``. rasa_sdk 3.6 registers
 every subclass of ``Action`` it can find, parents before their subclasses, so
-the subclass below replaces ``action_validate_slot_mappings``, which Rasa calls
-after every message. Its exception message quotes what the visitor typed, as a
-faulty action could.
+the subclass below replaces ``action_explain_and_signpost``, which Rasa calls on
+the action server once the situation is known. Its exception message quotes
+what the visitor typed first, as a faulty action could.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import form, safety, signposting  # noqa: F401 (registers the actions)
-from actions.situation import ActionValidateSlotMappings
+from actions import form, safety, situation  # noqa: F401 (registers the actions)
+from actions.signposting import ActionExplainAndSignpost
 
 
-class FailingValidateSlotMappings(ActionValidateSlotMappings):
-    """Raises an exception whose message contains the latest message's text."""
+class FailingExplainAndSignpost(ActionExplainAndSignpost):
+    """Raises an exception whose message contains the visitor's first message."""
 
     async def run(
         self,
@@ -30,5 +30,8 @@ class FailingValidateSlotMappings(ActionValidateSlotMappings):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         """Raise `RuntimeError` quoting the visitor's text."""
-        text = (tracker.latest_message or {}).get("text")
-        raise RuntimeError(f"Could not fill the slots from {text!r}")
+        text = next(
+            (event.get("text") for event in tracker.events if event["event"] == "user"),
+            None,
+        )
+        raise RuntimeError(f"Could not find routes for {text!r}")

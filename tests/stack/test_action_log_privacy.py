@@ -1,9 +1,10 @@
-"""A failing custom action must not write what the visitor typed to var/log.
+"""A failing custom action must not write what the visitor typed to var/log,
+and the visitor still gets the key routes.
 
 The stack's action server is restarted with a test package in which the action
-that Rasa calls after every message raises an exception quoting the message.
+that gives the routes raises an exception quoting the visitor's message.
 rasa_sdk logs that exception with its traceback, and Rasa logs the HTTP 500
-reply, which carries the whole tracker. The person and street are invented.
+reply, which carries the whole tracker. The people and street are invented.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from directory.gateway.content import get_wording
 from stack.launcher import LOG_DIR, Stack, parse_process_name
-from tests.stack.conftest import Conversation
+from tests.stack.conftest import Conversation, joined
 
 FAILING_ACTIONS_PACKAGE = "tests.stack.failing_actions"
 
@@ -69,8 +71,9 @@ def test_failed_action_leaves_no_text_in_logs(
     with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
         conversation = Conversation(client)
         conversation.say(
-            f"my neighbour Tamsin {surname} from {street} called me a p*ki"
+            f"my neighbour Tamsin {surname} from {street} in wigston called me a p*ki"
         )
+        conversation.press("No")
 
     written = written_since(sizes)
     action_log = written.get("actions.log", "")
@@ -81,6 +84,20 @@ def test_failed_action_leaves_no_text_in_logs(
     for name, text in written.items():
         assert surname not in text, f"{name} contains the planted surname"
         assert street not in text, f"{name} contains the planted street"
-        assert "Could not fill the slots" not in text, (
+        assert "Could not find routes" not in text, (
             f"{name} contains the exception message"
         )
+
+
+def test_failed_action_adds_key_routes(
+    stack: Stack, failing_action_server: None
+) -> None:
+    with httpx.Client(base_url=stack.directory_url, timeout=60.0) as client:
+        conversation = Conversation(client)
+        conversation.say("a man on the bus in oadby called my friend Oluwaseun a slur")
+        messages = conversation.press("No")
+
+    # Rasa reports the failed call in its reply, so the gateway knows the
+    # routes are missing although the action server is still running.
+    assert messages[-1]["text"] == get_wording().actions_unavailable
+    assert "actions_unavailable" not in joined(messages)

@@ -20,7 +20,6 @@ Run: `.venvs/service/bin/python bench/footprint.py`.
 from __future__ import annotations
 
 import gzip
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.timing import cpu_seconds, wait_until_idle  # noqa: E402
 from stack.launcher import RASA_BIN, Ports, Stack  # noqa: E402
 
 BENCH_PORTS = Ports(directory=8700, rasa=5705, actions=5755)
@@ -107,17 +107,6 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def cpu_seconds(pid: int) -> float:
-    """Return the user plus system CPU seconds a process has used, 0 if gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    # Fields 14 and 15 of /proc/<pid>/stat (utime, stime), in clock ticks.
-    ticks = int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def tree_cpu_seconds(pid: int) -> float:
     return cpu_seconds(pid) + sum(cpu_seconds(child) for child in descendants(pid))
 
@@ -182,6 +171,7 @@ def main() -> int:
                     )
                 cold_start = time.perf_counter() - started
                 send_turn(client, conversation_id, answer)
+                wait_until_idle([process.pid for process in stack.processes.values()])
                 before = {
                     name: tree_cpu_seconds(process.pid)
                     for name, process in stack.processes.items()
@@ -191,6 +181,8 @@ def main() -> int:
                     send_turn(client, conversation_id, first)
                     send_turn(client, conversation_id, answer)
                 measured_turns = 2 * (len(CONVERSATIONS) - 1) * CPU_ROUNDS
+                # The log of the last turns is stored after their replies.
+                wait_until_idle([process.pid for process in stack.processes.values()])
                 cpu_per_turn = {
                     name: (tree_cpu_seconds(process.pid) - before[name])
                     / measured_turns

@@ -36,6 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.timing import cpu_seconds, wait_until_idle  # noqa: E402
 from stack.launcher import SERVICE_BIN, Ports, Stack  # noqa: E402
 
 BENCH_PORTS = Ports(directory=8700, rasa=5705, actions=5755)
@@ -98,29 +99,6 @@ def seed_database(url: str) -> None:
         check=True,
         stderr=subprocess.DEVNULL,
     )
-
-
-def wait_until_idle(pids: list[int], timeout_seconds: float = 120.0) -> None:
-    """Wait until the processes use less than 5 % of a core over one second.
-
-    The directory service builds its redaction engine when the first events
-    of the warm-up arrive, which takes seconds on a loaded machine. Sampling
-    before it has finished would count that build as part of the turns.
-    """
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        before = sum(cpu_seconds(pid) for pid in pids)
-        time.sleep(1.0)
-        if sum(cpu_seconds(pid) for pid in pids) - before < 0.05:
-            return
-    print(f"warning: the stack was still busy {timeout_seconds:.0f} s after warm-up")
-
-
-def cpu_seconds(pid: int) -> float:
-    """Return the user plus system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def run_script(client: httpx.Client, script: tuple[str, ...]) -> int:

@@ -15,7 +15,7 @@ from directory.logs.replies import response_patterns
 from directory.logs.store import erase_conversation, open_log
 from directory.signposting.engine import signpost
 from directory.signposting.recent import recent_results
-from directory.signposting.schemas import Situation
+from directory.signposting.schemas import RouteEntry, Situation
 from tests.logs.events import action_event, bot_event, slot_event, user_event
 
 CONVERSATION = "5b0c5f0e-8a57-4d8a-9b59-0c3a9f1e2d41"
@@ -53,6 +53,22 @@ def first_turn_events(conversation_id: str) -> list[dict[str, Any]]:
             "Which town, village or part of Leicester was it?",
             response="utter_ask_area",
         ),
+        action_event(conversation_id, "action_listen"),
+    ]
+
+
+def routes_turn_events(
+    conversation_id: str, routes: list[RouteEntry]
+) -> list[dict[str, Any]]:
+    """The area given in Loughborough, and one reply naming each of `routes`."""
+    return [
+        user_event(conversation_id, "Loughborough", intent="inform"),
+        slot_event(conversation_id, "area", "charnwood"),
+        action_event(conversation_id, "action_explain_and_signpost"),
+        *[
+            bot_event(conversation_id, f"{route.name}: {route.reason}")
+            for route in routes
+        ],
         action_event(conversation_id, "action_listen"),
     ]
 
@@ -188,19 +204,7 @@ def test_offered_routes_and_reading(session: Session, redactors: RedactorCache) 
     result = signpost(session, situation)
     offered = result.routes[:2]
     open_log(session, CONVERSATION, None)
-    events = first_turn_events(CONVERSATION)
-    events.extend(
-        [
-            user_event(CONVERSATION, "Loughborough", intent="inform"),
-            slot_event(CONVERSATION, "area", "charnwood"),
-            action_event(CONVERSATION, "action_explain_and_signpost"),
-            *[
-                bot_event(CONVERSATION, f"{route.name}: {route.reason}")
-                for route in offered
-            ],
-            action_event(CONVERSATION, "action_listen"),
-        ]
-    )
+    events = first_turn_events(CONVERSATION) + routes_turn_events(CONVERSATION, offered)
 
     ingest_events(session, events, redactors)
 
@@ -235,18 +239,8 @@ def test_offered_routes_from_recent_result(
     tell_mama.published = False
     session.commit()
     open_log(session, CONVERSATION, None)
-    events = first_turn_events(CONVERSATION)
-    events.extend(
-        [
-            user_event(CONVERSATION, "Loughborough", intent="inform"),
-            slot_event(CONVERSATION, "area", "charnwood"),
-            action_event(CONVERSATION, "action_explain_and_signpost"),
-            *[
-                bot_event(CONVERSATION, f"{route.name}: {route.reason}")
-                for route in given.routes
-            ],
-            action_event(CONVERSATION, "action_listen"),
-        ]
+    events = first_turn_events(CONVERSATION) + routes_turn_events(
+        CONVERSATION, given.routes
     )
 
     try:

@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # How long a thread holds Python's lock before another waiting thread gets it.
-# Python's default is 5 ms. The event loop, which answers chat turns, then
+# Python's default is 5 ms. The event loop, which handles chat turns, then
 # waits up to that long whenever a thread of the pool stores conversation
-# events or queries the directory; 1 ms gives it the lock back sooner.
+# events or queries the directory. 1 ms gives it the lock back sooner.
 GIL_SWITCH_SECONDS = 0.001
 
 health_router = APIRouter(tags=["health"])

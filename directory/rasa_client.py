@@ -256,8 +256,8 @@ class RasaClient:
         the user event, where custom actions can read it.
 
         The message goes only to a Rasa server whose action server passes its
-        health check. If a custom action of the turn still fails, Rasa says so
-        in the reply, and that action server is tried last for the next turns.
+        health check. If a custom action of the turn still fails, Rasa reports
+        it in the reply, and that action server is tried last for the next turns.
         Rasa's REST channel returns 200 with an empty list when something fails
         inside Rasa, and every turn of this bot sends at least one message, so an
         empty list raises `RasaUnavailable` like a transport failure does.
@@ -543,7 +543,7 @@ class RasaClient:
 
 
 def _reports_failed_action(message: dict[str, Any]) -> bool:
-    """Return whether a REST channel message says a custom action failed."""
+    """Return whether a REST channel message reports a failed custom action."""
     custom = message.get("custom")
     return isinstance(custom, dict) and custom.get(ACTIONS_UNAVAILABLE) is True
 

@@ -1,7 +1,7 @@
 """Tell the channel when a custom action could not run.
 
 Rasa 3.6 logs a custom action that fails, because the action server is
-stopped, unreachable or answered with an error, and carries on with the turn
+stopped, unreachable or returned an error status, and carries on with the turn
 without it. The REST channel's reply then looks like any other, though it may
 lack the routes that the action would have given. After the change, such a
 failure also adds one message to the turn's output:
@@ -31,7 +31,7 @@ RunMethod = Callable[..., Coroutine[Any, Any, List[Event]]]
 
 
 def reporting_failures(run: RunMethod) -> RunMethod:
-    """Wrap `RemoteAction.run` so that a failed call is told to the channel."""
+    """Wrap `RemoteAction.run` so that a failed call is reported to the channel."""
 
     @functools.wraps(run)
     async def run_and_report(

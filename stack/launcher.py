@@ -142,8 +142,8 @@ class Stack:
     def stop(self) -> None:
         """Stop every process, politely first, then by force.
 
-        The Rasa servers stop first: each posts the conversation events its
-        event broker still holds to the directory service, which must still
+        The Rasa servers stop first: each posts the conversation events that
+        its event broker has not sent yet to the directory service, which must still
         be running to store them.
         """
         rasa = [

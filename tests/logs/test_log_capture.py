@@ -60,7 +60,7 @@ def first_turn_events(conversation_id: str) -> list[dict[str, Any]]:
 def routes_turn_events(
     conversation_id: str, routes: list[RouteEntry]
 ) -> list[dict[str, Any]]:
-    """The area given in Loughborough, and one reply naming each of `routes`."""
+    """The area signposted in Loughborough, and one reply naming each of `routes`."""
     return [
         user_event(conversation_id, "Loughborough", intent="inform"),
         slot_event(conversation_id, "area", "charnwood"),
@@ -231,16 +231,16 @@ def test_offered_routes_from_recent_result(
         area="charnwood",
         urgent=False,
     )
-    given = signpost(session, situation)
-    recent_results.put(situation, given)
-    # The directory changes after the visitor got the routes: the log still
-    # records the routes of the answer the visitor got.
+    signposted = signpost(session, situation)
+    recent_results.put(situation, signposted)
+    # The directory changes after the visitor got the routes, and the log
+    # still records the routes that the visitor got.
     tell_mama = session.get_one(Service, "tell-mama")
     tell_mama.published = False
     session.commit()
     open_log(session, CONVERSATION, None)
     events = first_turn_events(CONVERSATION) + routes_turn_events(
-        CONVERSATION, given.routes
+        CONVERSATION, signposted.routes
     )
 
     try:
@@ -250,7 +250,7 @@ def test_offered_routes_from_recent_result(
 
     second = stored_turns(session, CONVERSATION)[1]
     assert {"service_id": "tell-mama", "route": "third_party_report"} in second.routes
-    assert len(second.routes) == len(given.routes)
+    assert len(second.routes) == len(signposted.routes)
 
 
 def test_nlu_fallback_is_marked(session: Session, redactors: RedactorCache) -> None:

@@ -15,7 +15,7 @@ from rasa_runtime import kept_sessions
 
 
 class PeerRecorder:
-    """Answers every POST and records the client port it came from."""
+    """Returns 200 to every POST and records the client port it came from."""
 
     def __init__(self) -> None:
         self.ports: List[int] = []

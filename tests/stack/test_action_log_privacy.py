@@ -97,7 +97,7 @@ def test_failed_action_adds_key_routes(
         conversation.say("a man on the bus in oadby called my friend Oluwaseun a slur")
         messages = conversation.press("No")
 
-    # Rasa reports the failed call in its reply, so the gateway knows the
+    # Rasa reports the failed call in its reply, so the gateway can tell that the
     # routes are missing although the action server is still running.
     assert messages[-1]["text"] == get_wording().actions_unavailable
     assert "actions_unavailable" not in joined(messages)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 LABEL_SEPARATOR = ":"
 
@@ -131,7 +131,7 @@ class Lexicon:
                     CueMatch(group, label, found.start(), found.end(), negated)
                 )
 
-        return matches
+        return _without_ambiguous_masks(matches, normalised)
 
     def hit_vector(self, matches: List[CueMatch]) -> List[float]:
         """Return one feature per table: 1.0 where an undenied cue matched."""
@@ -141,6 +141,26 @@ class Lexicon:
             if not match.negated
         }
         return [1.0 if name in hits else 0.0 for name in self.table_names]
+
+
+def _without_ambiguous_masks(matches: List[CueMatch], text: str) -> List[CueMatch]:
+    """Drop masked words that read as cues of several labels of one group.
+
+    "n****r" fits a racist slur and "nutter" alike, so it is evidence for
+    neither label and is left to the classifier, which learns masked words
+    from the training examples.
+    """
+    labels_by_span: Dict[Tuple[str, int, int], Set[str]] = {}
+    for match in matches:
+        if "*" in text[match.start : match.end]:
+            span = (match.group, match.start, match.end)
+            labels_by_span.setdefault(span, set()).add(match.label)
+
+    return [
+        match
+        for match in matches
+        if len(labels_by_span.get((match.group, match.start, match.end), ())) < 2
+    ]
 
 
 def split_table_name(name: str) -> Tuple[str, str]:

@@ -119,6 +119,36 @@ def test_starred_slur_matches_whole_word() -> None:
     ]
 
 
+MASKED_LEXICON = Lexicon(
+    {
+        "characteristic:race": ["nigger"],
+        "characteristic:disability": ["nutter", "retard"],
+        "incident_type:verbal_abuse": ["nutter"],
+    }
+)
+
+
+def test_masked_word_of_two_labels_is_no_cue() -> None:
+    matches = MASKED_LEXICON.find("a man called her a dirty n****r")
+
+    assert [(m.group, m.label) for m in matches] == [("incident_type", "verbal_abuse")]
+
+
+def test_masked_word_of_one_label_stays_a_cue() -> None:
+    matches = MASKED_LEXICON.find("he called me a r****d")
+
+    assert [(m.group, m.label) for m in matches] == [("characteristic", "disability")]
+
+
+def test_unmasked_word_is_never_ambiguous() -> None:
+    matches = MASKED_LEXICON.find("he called me a nutter")
+
+    assert {(m.group, m.label) for m in matches} == {
+        ("characteristic", "disability"),
+        ("incident_type", "verbal_abuse"),
+    }
+
+
 @pytest.mark.parametrize(
     ("intent", "steers"),
     [

@@ -25,8 +25,13 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 
+from nlu.components.assessed import assessed_directory, load_assessed  # noqa: E402
 from nlu.components.lexicon import Lexicon  # noqa: E402
-from nlu.components.situation import example_labels, predict_entities  # noqa: E402
+from nlu.components.situation import (  # noqa: E402
+    SituationClassifier,
+    example_labels,
+    predict_entities,
+)
 from nlu.components.situation_model import SituationModel  # noqa: E402
 
 
@@ -46,16 +51,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", default="eval/dev.jsonl", help="labelled JSONL set")
     parser.add_argument("--errors", action="store_true", help="print each error")
+    defaults = SituationClassifier.get_default_config()
+    parser.add_argument(
+        "--assessed",
+        default=defaults["assessed_examples"],
+        help="folder of messages labelled whole",
+    )
+    parser.add_argument(
+        "--assessed-weight",
+        type=float,
+        default=defaults["assessed_weight"],
+        help="weight of a message labelled whole",
+    )
     arguments = parser.parse_args()
 
     started = time.monotonic()
     training = load_data(str(REPO_ROOT / "nlu" / "data"))
     examples = [e for e in training.training_examples if e.get("text")]
     lexicon = Lexicon.from_lookup_tables(training.lookup_tables)
-    model = SituationModel(lexicon.phrases).fit(
-        [e.get("text") for e in examples], [example_labels(e) for e in examples]
+    extra = load_assessed(assessed_directory(arguments.assessed))
+    model = SituationModel(
+        lexicon.phrases, assessed_weight=arguments.assessed_weight
+    ).fit(
+        [e.get("text") for e in examples], [example_labels(e) for e in examples], extra
     )
-    print(f"fitted on {len(examples)} examples in {time.monotonic() - started:.0f} s")
+    print(
+        f"fitted on {len(examples)} annotated and {len(extra)} assessed examples "
+        f"in {time.monotonic() - started:.0f} s"
+    )
 
     rows = [json.loads(line) for line in Path(arguments.file).read_text().splitlines()]
     incidents = [row for row in rows if not row.get("expect_intent")]

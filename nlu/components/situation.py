@@ -11,7 +11,10 @@ label, so the labels reach slots, stories and ``/model/parse`` like any entity.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 import joblib
@@ -24,6 +27,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components import assessed, lexicon, situation_model
 from nlu.components.language import NON_ENGLISH_INTENT
 from nlu.components.lexicon import CueMatch, Lexicon, first_match
 from nlu.components.situation_model import SituationModel
@@ -85,7 +89,32 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             "folds": 4,
             # Factor on the chosen thresholds of every label except urgency.
             "threshold_scale": 1.0,
+            # Folder of messages labelled whole, relative to the repository
+            # root (see nlu/components/assessed.py), and their weight. On both
+            # development sets, weight 3 gave the best micro-F1 for
+            # characteristics and incident types on 2026-12-05, by 0.001 to
+            # 0.01, against 1, 6, 10 and 20 with 750 of the messages, against
+            # 6 with 1,750 and against 2 with all of them.
+            "assessed_examples": "nlu/assessed",
+            "assessed_weight": 3.0,
         }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Return a digest of what the graph does not see but training uses.
+
+        That is the messages labelled whole and the code of the model, so that
+        Rasa's training cache does not restore a classifier trained on other
+        files or by other code.
+        """
+        folder = {**cls.get_default_config(), **config}["assessed_examples"]
+        digest = hashlib.sha256()
+        digest.update(
+            assessed.fingerprint(assessed.assessed_directory(folder)).encode()
+        )
+        for module in (situation_model, lexicon, assessed, sys.modules[__name__]):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        return digest.hexdigest()
 
     def __init__(
         self,
@@ -122,9 +151,13 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             min_examples=self._config["min_examples"],
             folds=self._config["folds"],
             threshold_scale=self._config["threshold_scale"],
+            assessed_weight=self._config["assessed_weight"],
         ).fit(
             [example.get(TEXT) for example in examples],
             [example_labels(example) for example in examples],
+            assessed.load_assessed(
+                assessed.assessed_directory(self._config["assessed_examples"])
+            ),
         )
 
         self.persist()

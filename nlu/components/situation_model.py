@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from nlu.components.assessed import ASSESSED_LABELS, AssessedExample
 from nlu.components.lexicon import CueMatch, Lexicon, normalise_text
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class SituationModel:
     # characteristics and incident types on eval/dev.jsonl and eval/dev2.jsonl,
     # 0.002 to 0.006 above 0.8, which an older model had done best with.
     threshold_scale: float = 1.0
+    # Weight of a message labelled whole against one annotated word by word.
+    assessed_weight: float = 1.0
     word_vectoriser: TfidfVectorizer = field(init=False)
     char_vectoriser: TfidfVectorizer = field(init=False)
     classifiers: Dict[str, LogisticRegression] = field(default_factory=dict)
@@ -74,22 +77,56 @@ class SituationModel:
         self.__dict__.update(state)
         self.lexicon = Lexicon(self.lexicon_phrases)
 
-    def fit(self, texts: List[str], labels: List[Set[Label]]) -> SituationModel:
-        """Fit every label with enough examples and choose its threshold."""
+    def fit(
+        self,
+        texts: List[str],
+        labels: List[Set[Label]],
+        assessed: Optional[List[AssessedExample]] = None,
+    ) -> SituationModel:
+        """Fit every label with enough examples and choose its threshold.
+
+        ``assessed`` contains messages labelled whole (see ``assessed.py``). They
+        count, with ``assessed_weight``, for the labels in ``ASSESSED_LABELS``.
+        The ones that are not urgent count for the urgency labels too. Every
+        other label leaves them out.
+        """
+        assessed = assessed or []
+        texts = list(texts) + [example.text for example in assessed]
+        labels = list(labels) + [set(example.labels) for example in assessed]
+        is_assessed = np.arange(len(texts)) >= len(texts) - len(assessed)
+        # A message labelled whole that is not urgent is a negative example
+        # of both urgency labels. An urgent one is left out, because the scheme
+        # does not say which urgency label applies.
+        calm_assessed = np.zeros(len(texts), dtype=bool)
+        calm_assessed[len(texts) - len(assessed) :] = [
+            not example.urgent for example in assessed
+        ]
+
         normalised = [normalise_text(text) for text in texts]
         self.word_vectoriser.fit(normalised)
         self.char_vectoriser.fit(normalised)
         features = self.features(texts)
 
         for label in sorted(set().union(*labels) if labels else set()):
-            targets = np.array([label in row for row in labels], dtype=int)
+            if label in ASSESSED_LABELS:
+                rows = np.ones(len(texts), dtype=bool)
+            elif label[0] == "urgency":
+                rows = ~is_assessed | calm_assessed
+            else:
+                rows = ~is_assessed
+            targets = np.array([label in row for row in labels], dtype=int)[rows]
             if targets.sum() < self.min_examples:
                 logger.info("Label %s:%s has too few examples to learn.", *label)
                 continue
 
             name = f"{label[0]}:{label[1]}"
-            self.thresholds[name] = self._choose_threshold(label, features, targets)
-            self.classifiers[name] = self._classifier().fit(features, targets)
+            weights = np.where(is_assessed[rows], self.assessed_weight, 1.0)
+            self.thresholds[name] = self._choose_threshold(
+                label, features[rows], targets, weights
+            )
+            self.classifiers[name] = self._classifier().fit(
+                features[rows], targets, sample_weight=weights
+            )
 
         return self
 
@@ -152,7 +189,11 @@ class SituationModel:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
 
     def _choose_threshold(
-        self, label: Label, features: scipy.sparse.csr_matrix, targets: np.ndarray
+        self,
+        label: Label,
+        features: scipy.sparse.csr_matrix,
+        targets: np.ndarray,
+        weights: np.ndarray,
     ) -> float:
         """Pick the label's threshold from out-of-fold probabilities."""
         folds = min(self.folds, int(targets.sum()), int(len(targets) - targets.sum()))
@@ -161,7 +202,12 @@ class SituationModel:
 
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
         scores = cross_val_predict(
-            self._classifier(), features, targets, cv=splitter, method="predict_proba"
+            self._classifier(),
+            features,
+            targets,
+            cv=splitter,
+            method="predict_proba",
+            fit_params={"sample_weight": weights},
         )[:, 1]
 
         if label in RECALL_FIRST:

@@ -1,0 +1,139 @@
+"""Training messages labelled whole, in the scheme of the evaluation sets.
+
+The examples under ``nlu/data`` mark each label on the words that show it.
+The files under ``nlu/assessed`` hold visitor messages labelled the way a
+reader assesses a whole message instead: the characteristics targeted, the
+incident types and the visitor's role, as in ``eval/README.md``. Such a label
+list is complete for those groups, so a message that lacks a label there is a
+negative example of it. A message marked not urgent is a negative example
+of both urgency labels. The scheme gives no labels for the other groups
+(faith, severity, age), so the situation model leaves these messages out of
+the training of those labels, and the urgent ones out of the urgency labels,
+because it does not say whether the danger is to others or to the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import FrozenSet, List, Set, Tuple
+
+Label = Tuple[str, str]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CHARACTERISTICS = frozenset(
+    {
+        "race",
+        "religion",
+        "disability",
+        "sexual_orientation",
+        "transgender_identity",
+        "alternative_subculture",
+        "sex_or_gender",
+        "other",
+    }
+)
+INCIDENT_TYPES = frozenset(
+    {
+        "physical_assault",
+        "verbal_abuse",
+        "threats",
+        "harassment",
+        "online_abuse",
+        "criminal_damage",
+        "hate_material",
+        "discrimination",
+        "theft_or_robbery",
+        "sexual_offence",
+        "other",
+    }
+)
+ROLES = frozenset({"witness", "third_party"})
+
+# The labels whose presence or absence a whole-message label list states.
+ASSESSED_LABELS: FrozenSet[Label] = frozenset(
+    {("characteristic", value) for value in CHARACTERISTICS}
+    | {("incident_type", value) for value in INCIDENT_TYPES}
+    | {("role", value) for value in ROLES}
+)
+
+
+class AssessedFileError(ValueError):
+    """A line of an assessed examples file is not a valid labelled message."""
+
+
+@dataclass(frozen=True)
+class AssessedExample:
+    """One message and the labels a reader gave it."""
+
+    text: str
+    labels: FrozenSet[Label]
+    # Whether someone is in danger now or the writer may harm themselves.
+    urgent: bool = False
+
+
+def assessed_directory(configured: str) -> Path:
+    """Resolve the configured folder, relative to the repository root."""
+    path = Path(configured)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_assessed(directory: Path) -> List[AssessedExample]:
+    """Read every ``*.jsonl`` file of the folder, in name order."""
+    examples = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                examples.append(_parse_line(line, f"{path.name}:{number}"))
+    return examples
+
+
+def fingerprint(directory: Path) -> str:
+    """Return a digest of the folder's files, so that a change to them retrains."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.jsonl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _parse_line(line: str, place: str) -> AssessedExample:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise AssessedFileError(f"{place}: invalid JSON ({exc.msg})") from exc
+
+    text = row.get("text") if isinstance(row, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise AssessedFileError(f"{place}: missing text")
+
+    labels: Set[Label] = set()
+    for field, group, allowed in (
+        ("characteristics", "characteristic", CHARACTERISTICS),
+        ("incident_types", "incident_type", INCIDENT_TYPES),
+    ):
+        values = row.get(field)
+        if not isinstance(values, list) or not set(values) <= allowed:
+            raise AssessedFileError(
+                f"{place}: invalid {field}, expected a list of {group} labels"
+            )
+        labels |= {(group, value) for value in values}
+
+    role = row.get("role")
+    if role is not None:
+        if role not in ROLES:
+            raise AssessedFileError(
+                f"{place}: invalid role {role!r}, expected witness or third_party"
+            )
+        labels.add(("role", role))
+
+    urgent = row.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise AssessedFileError(
+            f"{place}: invalid urgent {urgent!r}, expected true or false"
+        )
+
+    return AssessedExample(text, frozenset(labels), urgent)

@@ -6,10 +6,10 @@ reader assesses a whole message instead: the characteristics targeted, the
 incident types and the visitor's role, as in ``eval/README.md``. Such a label
 list is complete for those groups, so a message that lacks a label there is a
 negative example of it. A message marked not urgent is a negative example
-of both urgency labels. The scheme gives no labels for the other groups
-(faith, severity, age), so the situation model leaves these messages out of
-the training of those labels, and the urgent ones out of the urgency labels,
-because it does not say whether the danger is to others or to the writer.
+of both urgency labels. An urgent one is left out of them, because the
+scheme does not say whether the danger is to others or to the writer. The
+scheme gives no labels for faith, severity or age, so the situation model
+leaves these messages out of the training of those labels.
 """
 
 from __future__ import annotations

@@ -90,11 +90,11 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             # Factor on the chosen thresholds of every label except urgency.
             "threshold_scale": 1.0,
             # Folder of messages labelled whole, relative to the repository
-            # root (see nlu/components/assessed.py), and their weight. On both
-            # development sets, weight 3 gave the best micro-F1 for
-            # characteristics and incident types on 2026-12-05, by 0.001 to
-            # 0.01, against 1, 6, 10 and 20 with 750 of the messages, against
-            # 6 with 1,750 and against 2 with all of them.
+            # root (see nlu/components/assessed.py), and their weight. On
+            # 2026-12-05, weight 3 gave the best micro-F1 for characteristics
+            # and incident types on both development sets, by 0.001 to 0.01.
+            # It was compared with 1, 6, 10 and 20 on 750 of the messages, with
+            # 6 on 1,750 and with 2 on all of them.
             "assessed_examples": "nlu/assessed",
             "assessed_weight": 3.0,
         }

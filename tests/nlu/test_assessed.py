@@ -149,8 +149,8 @@ def danger_now(model: SituationModel) -> float:
 
 
 def test_urgent_assessed_examples_skip_urgency() -> None:
-    # Urgent messages labelled whole do not say which urgency label applies,
-    # so they would teach danger now the wrong answer if they counted.
+    # Urgent messages labelled whole do not say which urgency label applies.
+    # Counted as negatives of danger now, they would lower its probability.
     urgent = [
         AssessedExample(text, frozenset(), urgent=True)
         for text in ANNOTATED_TEXTS[:2] * 6

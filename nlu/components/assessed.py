@@ -53,11 +53,20 @@ INCIDENT_TYPES = frozenset(
 )
 ROLES = frozenset({"witness", "third_party"})
 
+LIKELY = frozenset({"crime", "non_crime_incident", "not_hate", "unclear"})
+
+# The situation model's label for a message that says the incident was not
+# about who the victim is. A message read as not hate-related with no
+# characteristic targeted carries it; every other message is a negative
+# example of it.
+NOT_ABOUT_IDENTITY: Label = ("characteristic", "none")
+
 # The labels whose presence or absence a whole-message label list states.
 ASSESSED_LABELS: FrozenSet[Label] = frozenset(
     {("characteristic", value) for value in CHARACTERISTICS}
     | {("incident_type", value) for value in INCIDENT_TYPES}
     | {("role", value) for value in ROLES}
+    | {NOT_ABOUT_IDENTITY}
 )
 
 
@@ -121,6 +130,15 @@ def _parse_line(line: str, place: str) -> AssessedExample:
                 f"{place}: invalid {field}, expected a list of {group} labels"
             )
         labels |= {(group, value) for value in values}
+
+    likely = row.get("likely")
+    if likely is not None and likely not in LIKELY:
+        raise AssessedFileError(
+            f"{place}: invalid likely {likely!r}, expected one of "
+            + ", ".join(sorted(LIKELY))
+        )
+    if likely == "not_hate" and not row["characteristics"]:
+        labels.add(NOT_ABOUT_IDENTITY)
 
     role = row.get("role")
     if role is not None:

@@ -227,7 +227,8 @@ def predict_entities(
         predicted |= urgency_from_cues(matches)
     predicted -= denied_labels(matches)
     predicted |= verbal_abuse_from_cues(predicted, matches)
-    predicted = resolve_conflicts(predicted, matches)
+    predicted -= weak_second_characteristics(predicted, probabilities)
+    predicted = resolve_conflicts(predicted, matches, probabilities)
 
     return [
         label_entity(text, group, label, matches, probabilities)
@@ -348,15 +349,48 @@ def denied_labels(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
     }
 
 
+# Characteristics that need more support when another characteristic was
+# targeted too. Readers mark sex or gender beside another characteristic only
+# when the message shows hostility to the victim's sex itself: "terrorist
+# bitch" targets religion, a sexual assault with a disablist slur targets
+# disability. At 0.9, eight of nine such false labels went on eval/dev.jsonl
+# and eval/dev2.jsonl and one true label was lost.
+SECOND_CHARACTERISTIC_MINIMUM = {"sex_or_gender": 0.9}
+
+
+def weak_second_characteristics(
+    predicted: Set[Tuple[str, str]], probabilities: Dict[str, float]
+) -> Set[Tuple[str, str]]:
+    """Return the characteristics too weakly supported to stand beside another."""
+    characteristics = {
+        label
+        for group, label in predicted
+        if group == "characteristic" and label != "none"
+    }
+    if len(characteristics) < 2:
+        return set()
+    return {
+        ("characteristic", label)
+        for label, minimum in SECOND_CHARACTERISTIC_MINIMUM.items()
+        if label in characteristics
+        and probabilities.get(f"characteristic:{label}", 1.0) < minimum
+    }
+
+
 def resolve_conflicts(
-    predicted: Set[Tuple[str, str]], matches: List[CueMatch]
+    predicted: Set[Tuple[str, str]],
+    matches: List[CueMatch],
+    probabilities: Optional[Dict[str, float]] = None,
 ) -> Set[Tuple[str, str]]:
     """Make the label set consistent.
 
     A faith implies religion as a targeted characteristic. "Not about who I am"
-    (``characteristic:none``) overrides characteristics that only the classifier
-    guessed, but not characteristics named by a cue phrase.
+    (``characteristic:none``) overrides every characteristic except one named
+    by a cue phrase that the classifier rates above "not about who I am". So
+    "called me a p*ki" keeps race, and "im muslim but it was about money"
+    loses religion.
     """
+    probabilities = probabilities or {}
     result = set(predicted)
 
     if any(group == "faith" for group, _ in result):
@@ -364,10 +398,12 @@ def resolve_conflicts(
 
     characteristics = {label for group, label in result if group == "characteristic"}
     if "none" in characteristics and len(characteristics) > 1:
+        not_about_identity = probabilities.get("characteristic:none", 0.0)
         named = {
             label
             for label in characteristics - {"none"}
             if first_match(matches, "characteristic", label) is not None
+            and probabilities.get(f"characteristic:{label}", 1.0) > not_about_identity
         }
         result -= {("characteristic", label) for label in characteristics}
         result |= {("characteristic", label) for label in named or {"none"}}

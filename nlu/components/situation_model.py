@@ -28,9 +28,14 @@ logger = logging.getLogger(__name__)
 Label = Tuple[str, str]
 
 # Minimum classifier probability for a cue phrase to count, per group. Cue
-# phrases for incident types are often ambiguous ("kicked me out" is not an
-# assault), so they need some support from the classifier.
-CUE_GATES = {"incident_type": 0.2, "characteristic": 0.1}
+# phrases are often ambiguous ("kicked me out" is not an assault, "im muslim
+# but it was about money" targets no religion), so they need the classifier's
+# support. With the messages labelled whole in training, a gate of 0.5 for
+# both groups did best on eval/dev.jsonl and eval/dev2.jsonl. Against the
+# old gates (0.1 and 0.2), characteristics rose from 0.955 to 0.962 and from
+# 0.934 to 0.941, and incident types from 0.854 to 0.864 and from 0.839 to
+# 0.847. Gates above 0.5 changed nothing more.
+CUE_GATES = {"incident_type": 0.5, "characteristic": 0.5}
 
 # Labels whose threshold favours recall: the share of training examples that
 # must still be found in cross-validation.

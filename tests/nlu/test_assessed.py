@@ -68,6 +68,7 @@ def test_load_reads_labels_and_role(tmp_path: Path) -> None:
         (json.dumps(row("x", characteristics=["height"])), "invalid characteristics"),
         (json.dumps({"text": "x", "characteristics": []}), "invalid incident_types"),
         (json.dumps(row("x", role="victim")), "invalid role"),
+        (json.dumps(row("x", likely="hate")), "invalid likely"),
     ],
 )
 def test_load_names_the_bad_line(tmp_path: Path, line: str, problem: str) -> None:
@@ -194,3 +195,24 @@ def test_load_rejects_text_urgent(tmp_path: Path) -> None:
 
     with pytest.raises(AssessedFileError, match="invalid urgent"):
         load_assessed(tmp_path)
+
+
+def test_not_hate_without_characteristic_is_not_about_identity(
+    tmp_path: Path,
+) -> None:
+    not_about_identity = ("characteristic", "none")
+    write_rows(
+        tmp_path / "set.jsonl",
+        [
+            row("im gay but the row was about parking", likely="not_hate"),
+            row("a lad shoved me, no idea why", likely="unclear"),
+            row("they said it wasnt about my race", likely="not_hate", urgent=False),
+            row("called me a p**i", characteristics=["race"], likely="crime"),
+        ],
+    )
+
+    found = [
+        not_about_identity in example.labels for example in load_assessed(tmp_path)
+    ]
+
+    assert found == [True, False, True, False]

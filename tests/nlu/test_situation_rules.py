@@ -13,6 +13,7 @@ from nlu.components.situation import (
     steers_conversation,
     urgency_from_cues,
     verbal_abuse_from_cues,
+    weak_second_characteristics,
     weak_urgency,
 )
 from nlu.components.situation_model import SituationModel
@@ -109,6 +110,56 @@ def test_named_characteristic_beats_none() -> None:
     result = resolve_conflicts(predicted, LEXICON.find("called me a p*ki"))
 
     assert result == {("characteristic", "race")}
+
+
+def test_none_overrides_named_characteristic_rated_lower() -> None:
+    predicted = {("characteristic", "none"), ("characteristic", "sexual_orientation")}
+    probabilities = {
+        "characteristic:none": 0.99,
+        "characteristic:sexual_orientation": 0.89,
+    }
+
+    result = resolve_conflicts(
+        predicted,
+        LEXICON.find("im gay but the fight was about football"),
+        probabilities,
+    )
+
+    assert result == {("characteristic", "none")}
+
+
+def test_named_characteristic_rated_higher_beats_none() -> None:
+    predicted = {("characteristic", "none"), ("characteristic", "race")}
+    probabilities = {"characteristic:none": 0.6, "characteristic:race": 0.97}
+
+    result = resolve_conflicts(
+        predicted, LEXICON.find("called me a p*ki"), probabilities
+    )
+
+    assert result == {("characteristic", "race")}
+
+
+@pytest.mark.parametrize(
+    ("labels", "probability", "dropped"),
+    [
+        ({"race", "sex_or_gender"}, 0.73, {"sex_or_gender"}),
+        ({"race", "sex_or_gender"}, 0.95, set()),
+        ({"sex_or_gender"}, 0.4, set()),
+        ({"sex_or_gender", "none"}, 0.4, set()),
+    ],
+)
+def test_sex_or_gender_beside_another_needs_strong_support(
+    labels: set, probability: float, dropped: set
+) -> None:
+    predicted = {("characteristic", label) for label in labels}
+    probabilities = {
+        "characteristic:race": 0.99,
+        "characteristic:sex_or_gender": probability,
+    }
+
+    result = weak_second_characteristics(predicted, probabilities)
+
+    assert result == {("characteristic", label) for label in dropped}
 
 
 def test_starred_slur_matches_whole_word() -> None:

@@ -11,6 +11,7 @@ form asked.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +22,15 @@ logger = logging.getLogger(__name__)
 
 NOT_SAID = "not_said"
 NOT_ANSWERED = "not_answered"
+
+# A reply that opens with a plain "no" ("no, they left ages ago", "nah im
+# home now") answers the danger question even when the words after it make
+# DIET read the message as details. "no idea", "no clue" and "no one" are
+# not answers.
+NO_OPENING = re.compile(
+    r"^\W*(?:no+|nope|nah+|naa+)\b(?!\s+(?:idea|clue|one)\b)",
+    re.IGNORECASE,
+)
 
 # Entity name to the list slot that collects its values.
 LIST_SLOTS = {
@@ -46,7 +56,9 @@ def situation_events(tracker: Tracker) -> List[EventType]:
     updates = {
         slot: value for slot, value in found.items() if tracker.get_slot(slot) != value
     }
-    updates.update(answer_to_question(intent, requested, updates))
+    updates.update(
+        answer_to_question(intent, requested, updates, message.get("text") or "")
+    )
 
     if intent == "crisis":
         urgency = updates.get("urgency") or tracker.get_slot("urgency") or []
@@ -192,7 +204,10 @@ def extract_single(entities: List[Dict[str, Any]], entity_name: str) -> Dict[str
 
 
 def answer_to_question(
-    intent: Optional[str], requested: Optional[str], updates: Dict[str, Any]
+    intent: Optional[str],
+    requested: Optional[str],
+    updates: Dict[str, Any],
+    text: str = "",
 ) -> Dict[str, Any]:
     """Turn yes, no and "I'd rather not say" into an answer to the open question."""
     if requested is None or requested in updates:
@@ -204,6 +219,13 @@ def answer_to_question(
 
     if requested == "danger_now" and intent in ("affirm", "deny"):
         return {"danger_now": "yes" if intent == "affirm" else "no"}
+
+    if (
+        requested == "danger_now"
+        and "urgency" not in updates
+        and NO_OPENING.match(text)
+    ):
+        return {"danger_now": "no"}
 
     # A visitor who answers the danger question with other details has seen
     # it once; asking it again after every message would bury what they said.

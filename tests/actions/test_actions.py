@@ -10,6 +10,7 @@ import asyncio
 import copy
 from typing import Any, Dict, List
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -38,11 +39,14 @@ def responses(dispatcher: CollectingDispatcher) -> List[str]:
 
 
 def with_latest_message(
-    tracker: Tracker, intent: str, entities: List[Dict[str, Any]]
+    tracker: Tracker,
+    intent: str,
+    entities: List[Dict[str, Any]],
+    text: str = "recorded text replaced by the test",
 ) -> Tracker:
     changed = copy.deepcopy(tracker)
     changed.latest_message = {
-        "text": "recorded text replaced by the test",
+        "text": text,
         "intent": {"name": intent, "confidence": 0.99},
         "entities": entities,
     }
@@ -93,6 +97,43 @@ def test_extract_no_answers_danger_question() -> None:
     events = situation_events(tracker)
 
     assert events == [SlotSet("danger_now", "no")]
+
+
+@pytest.mark.parametrize(
+    "text", ["no, they left ages ago", "Nah im home now", "nope. it was last week"]
+)
+def test_extract_no_with_details_answers_danger(text: str) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "inform", [], text
+    )
+
+    events = situation_events(tracker)
+
+    assert events == [SlotSet("danger_now", "no")]
+
+
+@pytest.mark.parametrize(
+    "text", ["no idea who they were", "no one helped me", "nothing happened to me"]
+)
+def test_extract_no_as_other_words_leaves_danger(text: str) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "inform", [], text
+    )
+
+    assert situation_events(tracker) == []
+
+
+def test_extract_no_with_urgency_keeps_danger() -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        "inform",
+        [entity("urgency", "danger_now")],
+        "no hes still outside with a knife",
+    )
+
+    events = situation_events(tracker)
+
+    assert SlotSet("danger_now", "yes") in events
 
 
 def test_extract_decline_fills_requested_slot() -> None:

@@ -388,7 +388,7 @@ def resolve_conflicts(
     (``characteristic:none``) overrides every characteristic except one named
     by a cue phrase that the classifier rates above "not about who I am". So
     "called me a p*ki" keeps race, and "im muslim but it was about money"
-    loses religion.
+    loses religion and the faith with it.
     """
     probabilities = probabilities or {}
     result = set(predicted)
@@ -407,6 +407,8 @@ def resolve_conflicts(
         }
         result -= {("characteristic", label) for label in characteristics}
         result |= {("characteristic", label) for label in named or {"none"}}
+        if ("characteristic", "religion") not in result:
+            result = {(group, label) for group, label in result if group != "faith"}
 
     return result
 

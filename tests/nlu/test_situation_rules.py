@@ -128,6 +128,17 @@ def test_none_overrides_named_characteristic_rated_lower() -> None:
     assert result == {("characteristic", "none")}
 
 
+def test_none_overruling_religion_drops_faith() -> None:
+    predicted = {("characteristic", "none"), ("faith", "muslim")}
+    probabilities = {"characteristic:none": 0.99, "characteristic:religion": 0.85}
+
+    result = resolve_conflicts(
+        predicted, LEXICON.find("im muslim but it was about money"), probabilities
+    )
+
+    assert result == {("characteristic", "none")}
+
+
 def test_named_characteristic_rated_higher_beats_none() -> None:
     predicted = {("characteristic", "none"), ("characteristic", "race")}
     probabilities = {"characteristic:none": 0.6, "characteristic:race": 0.97}

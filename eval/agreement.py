@@ -19,7 +19,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from evaluate import (  # noqa: E402
     Case,
     MultiLabelReport,
     load_cases,
-    parse_case,
+    load_other_labels,
     score_multilabel,
 )
 
@@ -61,38 +60,6 @@ class Agreement:
 def second_reading_path(first: Path) -> Path:
     """Return the second reader's file for an evaluation set."""
     return SECOND_READING / first.name
-
-
-def load_second_reading(path: Path, first: Sequence[Case]) -> list[Case]:
-    """Read the second reader's labels, in the order of the first reader's lines.
-
-    Each line lacks the text, which is taken from the first reader's line with
-    the same id. Raises ValueError naming the line when a line is invalid, an
-    id is unknown or repeated, or a line of the set has no second label.
-    """
-    texts = {case.id: case.text for case in first}
-    second: dict[str, Case] = {}
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise TypeError("expected a JSON object")
-                if record.get("id") not in texts:
-                    raise ValueError(f"unknown id {record.get('id')!r}")
-                if record["id"] in second:
-                    raise ValueError(f"duplicate id {record['id']!r}")
-                case = parse_case({**record, "text": texts[record["id"]]})
-            except (ValueError, TypeError) as error:
-                raise ValueError(f"{path}:{number}: {error}") from error
-            second[case.id] = case
-
-    missing = [case.id for case in first if case.id not in second]
-    if missing:
-        raise ValueError(f"{path}: no second label for {', '.join(missing[:10])}")
-    return [second[case.id] for case in first]
 
 
 def compare(first: Sequence[Case], second: Sequence[Case]) -> Agreement:
@@ -184,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         first = load_cases(arguments.file)
-        second = load_second_reading(
+        second = load_other_labels(
             arguments.second or second_reading_path(arguments.file), first
         )
     except (OSError, ValueError) as error:

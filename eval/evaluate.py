@@ -603,6 +603,39 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
+def load_other_labels(path: Path, cases: Sequence[Case]) -> list[Case]:
+    """Read another reader's labels of a set, in the order of the set's lines.
+
+    Each line lacks the text, which is taken from the set's line with the same
+    id (the second reading in ``eval/second_reading/`` has this form). Raises
+    ValueError naming the line when a line is invalid or its id is unknown or
+    repeated, or when a line of the set has no label there.
+    """
+    texts = {case.id: case.text for case in cases}
+    relabelled: dict[str, Case] = {}
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise TypeError("expected a JSON object")
+                if record.get("id") not in texts:
+                    raise ValueError(f"unknown id {record.get('id')!r}")
+                if record["id"] in relabelled:
+                    raise ValueError(f"duplicate id {record['id']!r}")
+                case = parse_case({**record, "text": texts[record["id"]]})
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"{path}:{number}: {error}") from error
+            relabelled[case.id] = case
+
+    missing = [case.id for case in cases if case.id not in relabelled]
+    if missing:
+        raise ValueError(f"{path}: no label for {', '.join(missing[:10])}")
+    return [relabelled[case.id] for case in cases]
+
+
 def parse_case(record: Any) -> Case:
     """Build a Case from one decoded line.
 
@@ -905,6 +938,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluation set, one JSON object a line (default: eval/heldout.jsonl)",
     )
     parser.add_argument(
+        "--labels",
+        type=Path,
+        metavar="PATH",
+        help="score against these labels of the set's lines instead, one JSON "
+        "object a line with an id and no text (for example "
+        "eval/second_reading/heldout.jsonl)",
+    )
+    parser.add_argument(
         "--url",
         default=DEFAULT_URL,
         help=f"base URL of the running directory service (default: {DEFAULT_URL})",
@@ -934,6 +975,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         cases = load_cases(args.file)
+        if args.labels is not None:
+            cases = load_other_labels(args.labels, cases)
     except (OSError, ValueError) as error:
         print(f"error: could not load the evaluation set: {error}", file=sys.stderr)
         return 1

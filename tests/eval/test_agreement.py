@@ -81,7 +81,7 @@ def test_identical_labels_agree_fully(tmp_path: Path, first: list[Any]) -> None:
         {key: value for key, value in record.items() if key != "text"}
         for record in FIRST
     ]
-    second = agreement.load_second_reading(
+    second = agreement.load_other_labels(
         write(tmp_path / "second.jsonl", without_text), first
     )
 
@@ -107,7 +107,7 @@ def test_differences_are_counted(tmp_path: Path, first: list[Any]) -> None:
         line("t2", incident_types=["threats", "harassment"]),
         line("t3", likely=None, expect_intent="ask_definition"),
     ]
-    second = agreement.load_second_reading(
+    second = agreement.load_other_labels(
         write(tmp_path / "second.jsonl", second_lines), first
     )
 
@@ -133,21 +133,21 @@ def test_differences_are_counted(tmp_path: Path, first: list[Any]) -> None:
         ([line("t9")], "unknown id 't9'"),
         ([line("t1"), line("t1")], "duplicate id 't1'"),
         ([line("t1", characteristics=["height"])], "unknown labels"),
-        ([line("t1"), line("t2")], "no second label for t3"),
+        ([line("t1"), line("t2")], "no label for t3"),
     ],
 )
 def test_bad_second_reading_names_the_problem(
     tmp_path: Path, first: list[Any], records: list[dict[str, Any]], problem: str
 ) -> None:
     with pytest.raises(ValueError, match=problem):
-        agreement.load_second_reading(write(tmp_path / "second.jsonl", records), first)
+        agreement.load_other_labels(write(tmp_path / "second.jsonl", records), first)
 
 
 @pytest.mark.parametrize("name", ["heldout.jsonl", "dev.jsonl", "dev2.jsonl"])
 def test_every_set_has_a_complete_second_reading(name: str) -> None:
     first = agreement.load_cases(REPO_ROOT / "eval" / name)
 
-    second = agreement.load_second_reading(
+    second = agreement.load_other_labels(
         agreement.second_reading_path(REPO_ROOT / "eval" / name), first
     )
 

@@ -403,6 +403,30 @@ def test_main_exits_1_on_missing_file(tmp_path: Path) -> None:
     assert status == 1
 
 
+def test_main_exits_1_on_labels_of_unknown_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(
+        json.dumps(
+            {
+                "id": "x999",
+                "characteristics": [],
+                "incident_types": [],
+                "urgent": False,
+                "area": None,
+                "likely": None,
+            }
+        )
+        + "\n"
+    )
+
+    status = ev.main(["--labels", str(labels)])
+
+    assert status == 1
+    assert "unknown id 'x999'" in capsys.readouterr().err
+
+
 def test_main_exits_2_when_service_down(capsys: pytest.CaptureFixture[str]) -> None:
     # Port 9 (discard) on loopback is assumed closed, so the connection is refused.
     status = ev.main(["--url", "http://127.0.0.1:9", "--timeout", "2"])

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.scripts import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "eval" / "agreement.py"
 
 
-def load_script() -> ModuleType:
-    """Import eval/agreement.py by path, because eval/ is not a package."""
-    spec = importlib.util.spec_from_file_location("reader_agreement", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-agreement = load_script()
+agreement = load_script(SCRIPT, "reader_agreement")
 
 
 def line(id_: str, **fields: Any) -> dict[str, Any]:

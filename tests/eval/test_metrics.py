@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+
+from tests.scripts import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "eval" / "evaluate.py"
@@ -28,18 +27,7 @@ ASSESSED_TRAINING_DATA = REPO_ROOT / "nlu" / "assessed"
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 
 
-def load_script() -> ModuleType:
-    """Import eval/evaluate.py by path, because eval/ is not a package."""
-    spec = importlib.util.spec_from_file_location("heldout_evaluate", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look the module up in sys.modules while the class is built.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = load_script()
+ev = load_script(SCRIPT, "heldout_evaluate")
 
 
 def make_case(case_id: str = "h001", **fields: object) -> Any:

@@ -2,8 +2,6 @@
 with their values, the table prints, and the held-out test templates meet the
 recall targets."""
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -11,18 +9,14 @@ from types import ModuleType
 import pytest
 
 from directory.redaction import RedactionEngine
+from tests.scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "eval" / "redaction" / "benchmark.py"
 
 
 @pytest.fixture(scope="module")
 def benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("redaction_benchmark", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "redaction_benchmark")
 
 
 def test_same_seed_same_messages(

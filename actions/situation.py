@@ -24,9 +24,8 @@ NOT_SAID = "not_said"
 NOT_ANSWERED = "not_answered"
 
 # A reply that opens with a plain "no" ("no, they left ages ago", "nah im
-# home now") answers the danger question even when the words after it make
-# DIET read the message as details. "no idea", "no clue" and "no one" are
-# not answers.
+# home now") counts as "no" to the danger question, even when DIET reads the
+# rest as details. "no idea", "no clue" and "no one" do not count.
 NO_OPENING = re.compile(
     r"^\W*(?:no+|nope|nah+|naa+)\b(?!\s+(?:idea|clue|one)\b)",
     re.IGNORECASE,

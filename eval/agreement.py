@@ -7,9 +7,9 @@ with the fields of the scheme but no text. This script prints how far the two
 readers agree, in the same measures that ``evaluate.py`` applies to the
 assistant: micro-F1 and per-label F1 for characteristics and incident types
 over incident lines, the urgent messages each reader found, and agreement on
-area, the crime/incident reading, the role and the question intents. Where
-two careful readers agree on a label only so often, no model can be expected
-to match either of them more often.
+area, the crime/incident reading, the role and the question intents. The
+agreement of two careful readers is a rough upper bound on how well a model
+can match either of them.
 
 Run from the repository root:
 
@@ -41,7 +41,7 @@ SECOND_READING = Path(__file__).resolve().parent / "second_reading"
 
 @dataclass(frozen=True)
 class Agreement:
-    """How far the second reader's labels match the first reader's."""
+    """Agreement counts and scores of the second reader's labels against the first."""
 
     incidents: int
     characteristics: MultiLabelReport

@@ -55,9 +55,9 @@ ROLES = frozenset({"witness", "third_party"})
 
 LIKELY = frozenset({"crime", "non_crime_incident", "not_hate", "unclear"})
 
-# The situation model's label for a message that says the incident was not
-# about who the victim is. A message read as not hate-related with no
-# characteristic targeted carries it; every other message is a negative
+# The situation model's label for a message stating that the incident was
+# not about who the victim is. A message read as not hate-related with no
+# characteristic targeted carries it, and every other message is a negative
 # example of it.
 NOT_ABOUT_IDENTITY: Label = ("characteristic", "none")
 

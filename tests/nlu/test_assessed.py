@@ -197,9 +197,7 @@ def test_load_rejects_text_urgent(tmp_path: Path) -> None:
         load_assessed(tmp_path)
 
 
-def test_not_hate_without_characteristic_is_not_about_identity(
-    tmp_path: Path,
-) -> None:
+def test_not_hate_means_not_about_identity(tmp_path: Path) -> None:
     not_about_identity = ("characteristic", "none")
     write_rows(
         tmp_path / "set.jsonl",

@@ -112,7 +112,7 @@ def test_named_characteristic_beats_none() -> None:
     assert result == {("characteristic", "race")}
 
 
-def test_none_overrides_named_characteristic_rated_lower() -> None:
+def test_none_beats_weaker_named_characteristic() -> None:
     predicted = {("characteristic", "none"), ("characteristic", "sexual_orientation")}
     probabilities = {
         "characteristic:none": 0.99,
@@ -139,7 +139,7 @@ def test_none_overruling_religion_drops_faith() -> None:
     assert result == {("characteristic", "none")}
 
 
-def test_named_characteristic_rated_higher_beats_none() -> None:
+def test_stronger_named_characteristic_beats_none() -> None:
     predicted = {("characteristic", "none"), ("characteristic", "race")}
     probabilities = {"characteristic:none": 0.6, "characteristic:race": 0.97}
 
@@ -159,7 +159,7 @@ def test_named_characteristic_rated_higher_beats_none() -> None:
         ({"sex_or_gender", "none"}, 0.4, set()),
     ],
 )
-def test_sex_or_gender_beside_another_needs_strong_support(
+def test_weak_second_sex_or_gender_dropped(
     labels: set, probability: float, dropped: set
 ) -> None:
     predicted = {("characteristic", label) for label in labels}

@@ -215,6 +215,25 @@ def test_self_harm_in_question_gets_samaritans(
     assert SAMARITANS in joined(messages[:2])
 
 
+@pytest.mark.parametrize("text", ["i might report it", "maybe later", "maybe"])
+def test_hedged_reply_gets_no_crisis_reply(
+    conversation: Conversation, text: str
+) -> None:
+    conversation.say("someone sprayed a swastika on our door in oadby")
+    routes = joined(conversation.press("No"))
+    reply = joined(conversation.say(text))
+
+    assert "Stop Hate UK" in routes
+    assert SAMARITANS not in reply
+    assert "emergencySMS" not in reply
+
+
+def test_hedged_self_harm_gets_samaritans(conversation: Conversation) -> None:
+    messages = conversation.say("honestly i think i might do something stupid later")
+
+    assert SAMARITANS in messages[0]["text"]
+
+
 def test_declined_characteristic_keeps_hate_routes(
     conversation: Conversation,
 ) -> None:

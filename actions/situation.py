@@ -22,12 +22,31 @@ logger = logging.getLogger(__name__)
 
 NOT_SAID = "not_said"
 NOT_ANSWERED = "not_answered"
+UNSURE = "unsure"
 
 # A reply that opens with a plain "no" ("no, they left ages ago", "nah im
 # home now") counts as "no" to the danger question, even when DIET reads the
 # rest as details. "no idea", "no clue" and "no one" do not count.
 NO_OPENING = re.compile(
     r"^\W*(?:no+|nope|nah+|naa+)\b(?!\s+(?:idea|clue|one)\b)",
+    re.IGNORECASE,
+)
+
+# A reply that opens with doubt ("not sure", "dunno", "maybe", "might be")
+# and tells nothing else is "unsure" to the danger question. It gets the 999
+# reply, because a visitor who cannot say whether anyone is safe should be
+# told how to get help at once. "no idea" counts only on its own: "no idea
+# who they were" is about something else.
+UNSURE_OPENING = re.compile(
+    r"^\W*(?:"
+    r"(?:i\s*(?:am|'?m)\s+)?(?:not|nt)\s+(?:really\s+|too\s+|that\s+|100%?\s+)?"
+    r"(?:sure|certain)"
+    r"|unsure|dunno+|d?idk|no\s+(?:idea|clue)(?=\W*$)"
+    r"|i\s+(?:do\s*n'?t|dont|dnt|don't)\s+(?:really\s+)?know"
+    r"|(?:i\s+)?can'?t\s+(?:really\s+)?(?:say|tell)|hard\s+to\s+(?:say|tell)"
+    r"|maybe|mayb|perhaps|possibly|potentially|probably\s+not"
+    r"|(?:i|they|he|she|it)?\s*(?:might|may|could)\s+be"
+    r")\b",
     re.IGNORECASE,
 )
 
@@ -104,16 +123,17 @@ class ActionValidateSlotMappings(Action):
             tracker.get_slot("age_group"),
         )
 
-        danger_confirmed = any(
-            event["name"] == "danger_now" and event["value"] == "yes"
-            for event in events
+        danger_answer = next(
+            (event["value"] for event in events if event["name"] == "danger_now"),
+            None,
         )
         sent = send_safety_replies(
             dispatcher,
             message.get("entities") or [],
             intent,
             age_group == "under_18",
-            danger_confirmed=danger_confirmed,
+            danger_confirmed=danger_answer == "yes",
+            danger_unsure=danger_answer == UNSURE,
         )
         return events + [SlotSet(slot, value) for slot, value in sent.items()]
 
@@ -125,12 +145,15 @@ def send_safety_replies(
     under_18: bool,
     *,
     danger_confirmed: bool = False,
+    danger_unsure: bool = False,
 ) -> Dict[str, Any]:
     """Send the 999 and crisis replies for a message flagged as urgent.
 
     `danger_confirmed` is true when the message answered yes to the danger
     question: a plain "yes" carries no urgency label, and still gets the 999
-    reply before the form asks its next question.
+    reply before the form asks its next question. `danger_unsure` is true when
+    the message said the visitor is not sure. That gets the 999 reply too,
+    worded for doubt.
 
     Returns the slots that record which replies were sent.
     """
@@ -143,6 +166,9 @@ def send_safety_replies(
 
     if "danger_now" in flags:
         dispatcher.utter_message(response="utter_danger_now")
+        sent["danger_warned"] = True
+    elif danger_unsure:
+        dispatcher.utter_message(response="utter_danger_unsure")
         sent["danger_warned"] = True
 
     if "self_harm" in flags:
@@ -226,6 +252,9 @@ def answer_to_question(
     ):
         return {"danger_now": "no"}
 
+    if requested == "danger_now" and not updates and UNSURE_OPENING.match(text):
+        return {"danger_now": UNSURE}
+
     # A visitor who answers the danger question with other details has seen
     # it once; asking it again after every message would bury what they said.
     if requested == "danger_now" and updates:
@@ -258,7 +287,9 @@ def situation_from_slots(tracker: Tracker) -> Dict[str, Any]:
             if value != NOT_SAID
         ],
         "area": None if area == NOT_SAID else area,
-        "urgent": tracker.get_slot("danger_now") == "yes" or "danger_now" in urgency,
+        # A visitor not sure whether anyone is safe gets the emergency route too.
+        "urgent": tracker.get_slot("danger_now") in ("yes", UNSURE)
+        or "danger_now" in urgency,
         "self_harm": "self_harm" in urgency,
         "under_18": tracker.get_slot("age_group") == "under_18",
         "wants_anonymous": bool(tracker.get_slot("wants_anonymous")),

@@ -41,6 +41,8 @@ SITUATION_SLOTS = (
     "avoid_police",
 )
 NOT_SAID = "not_said"
+# Answers to the danger question that get the emergency route.
+DANGER_ANSWERS = ("yes", "unsure")
 LABEL_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 
 
@@ -78,7 +80,7 @@ def situation_from_slots(slots: dict[str, Any]) -> Situation | None:
             value for value in slots.get("incident_types") or [] if value != NOT_SAID
         ],
         "area": None if area == NOT_SAID else area,
-        "urgent": slots.get("danger_now") == "yes" or "danger_now" in urgency,
+        "urgent": slots.get("danger_now") in DANGER_ANSWERS or "danger_now" in urgency,
         "self_harm": "self_harm" in urgency,
         "under_18": slots.get("age_group") == "under_18",
         "wants_anonymous": bool(slots.get("wants_anonymous")),

@@ -136,6 +136,53 @@ def test_extract_no_with_urgency_keeps_danger() -> None:
     assert SlotSet("danger_now", "yes") in events
 
 
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("nlu_fallback", "not sure"),
+        ("nlu_fallback", "maybe"),
+        ("inform", "dunno"),
+        ("inform", "Im not really sure tbh"),
+        ("nlu_fallback", "i dont know, they might still be around"),
+        ("nlu_fallback", "might be"),
+        ("inform", "idk"),
+        ("nlu_fallback", "no idea"),
+    ],
+)
+def test_extract_unsure_answers_danger_question(intent: str, text: str) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), intent, [], text
+    )
+
+    events = situation_events(tracker)
+
+    assert events == [SlotSet("danger_now", "unsure")]
+
+
+@pytest.mark.parametrize(
+    "text", ["nothing happened to me", "they drove off", "mainly at night"]
+)
+def test_extract_other_words_are_not_unsure(text: str) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "inform", [], text
+    )
+
+    assert situation_events(tracker) == []
+
+
+def test_extract_unsure_with_details_skips_danger() -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        "inform",
+        [entity("incident_type", "threats")],
+        "not sure if this counts but he said hed come back",
+    )
+
+    events = situation_events(tracker)
+
+    assert SlotSet("danger_now", "not_answered") in events
+
+
 def test_extract_decline_fills_requested_slot() -> None:
     tracker = with_latest_message(
         load_tracker("postcode_district_only"), "decline_to_say", []
@@ -178,6 +225,29 @@ def test_safety_yes_to_danger_question_gets_999(
 
     assert responses(dispatcher) == ["utter_danger_now"]
     assert events == [SlotSet("danger_now", "yes"), SlotSet("danger_warned", True)]
+
+
+def test_safety_unsure_gets_999(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "nlu_fallback", [], "not sure"
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_unsure"]
+    assert events == [
+        SlotSet("danger_now", "unsure"),
+        SlotSet("danger_warned", True),
+    ]
+
+
+def test_unsure_about_danger_offers_emergency_route() -> None:
+    tracker = load_tracker("graffiti_routes_given")
+    tracker.slots["danger_now"] = "unsure"
+
+    assert situation_from_slots(tracker)["urgent"] is True
 
 
 def test_safety_no_to_danger_question_gets_no_999(
@@ -302,6 +372,53 @@ def test_misunderstood_third_gives_person(dispatcher: CollectingDispatcher) -> N
     run(ActionMisunderstood(), dispatcher, tracker)
 
     assert responses(dispatcher) == ["utter_misunderstood_routes"]
+
+
+def with_answer_read_as_fallback(tracker: Tracker) -> Tracker:
+    """Add an answer that DIET could not read but that filled the danger question."""
+    changed = copy.deepcopy(tracker)
+    changed.events.append(
+        {
+            "event": "user",
+            "text": "not sure",
+            "parse_data": {"intent": {"name": "nlu_fallback"}},
+        }
+    )
+    changed.events.append({"event": "action", "name": "action_extract_slots"})
+    changed.events.append({"event": "slot", "name": "danger_now", "value": "unsure"})
+    return changed
+
+
+def test_fallback_that_answered_form_sends_nothing(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_answer_read_as_fallback(
+        load_tracker("graffiti_before_danger_answer")
+    )
+
+    events = run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher) == []
+    assert events == []
+
+
+def test_answer_between_misses_restarts_count(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_answer_read_as_fallback(load_tracker("misunderstood_twice"))
+    tracker.events.append({"event": "action", "name": "action_misunderstood"})
+    tracker.events.append({"event": "action", "name": "action_listen"})
+    tracker.events.append(
+        {
+            "event": "user",
+            "text": "?",
+            "parse_data": {"intent": {"name": "nlu_fallback"}},
+        }
+    )
+
+    run(ActionMisunderstood(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_please_rephrase"]
 
 
 def with_rejected_answer(tracker: Tracker, intent: str) -> Tracker:

@@ -40,6 +40,20 @@ def test_yes_to_danger_gets_999_first(
     assert "where did it happen" in joined(messages[1:]).lower()
 
 
+@pytest.mark.parametrize("text", ["not sure", "maybe", "dunno", "i dont know"])
+def test_unsure_about_danger_moves_on(conversation: Conversation, text: str) -> None:
+    conversation.say("someone spat at me on the bus because im jewish")
+
+    messages = conversation.say(text)
+    reply = joined(messages)
+
+    assert "not sure" in messages[0]["text"]
+    assert "emergencySMS" in messages[0]["text"]
+    assert "understand" not in reply
+    assert "where did it happen" in reply.lower()
+    assert "in danger right now" not in reply
+
+
 def test_self_harm_gets_samaritans(conversation: Conversation) -> None:
     messages = conversation.say("i feel like hurting myself")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nlu.components.lexicon import Lexicon
@@ -16,7 +17,7 @@ from nlu.components.situation import (
     weak_second_characteristics,
     weak_urgency,
 )
-from nlu.components.situation_model import SituationModel
+from nlu.components.situation_model import SituationModel, recall_threshold
 
 LEXICON = Lexicon(
     {
@@ -303,3 +304,22 @@ def test_non_english_message_has_no_urgency(overdose_model: SituationModel) -> N
     )
 
     assert not [e for e in entities if e["entity"] == "urgency"]
+
+
+def testrecall_threshold_keeps_needed_share() -> None:
+    positives = [0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.30049, 0.25]
+    scores = np.array(positives + [0.01, 0.02])
+    targets = np.array([1] * 10 + [0, 0])
+
+    threshold = recall_threshold(scores, targets, 0.9)
+
+    assert threshold == 0.3
+    assert int(np.sum((scores >= threshold) & (targets == 1))) == 9
+
+
+def testrecall_threshold_stays_in_range() -> None:
+    scores = np.array([0.02, 0.03, 0.99, 0.01])
+    targets = np.array([1, 1, 1, 0])
+
+    assert recall_threshold(scores, targets, 0.9) == 0.1
+    assert recall_threshold(scores, np.zeros(4, dtype=int), 0.9) == 0.1

@@ -54,6 +54,16 @@ def test_unsure_about_danger_moves_on(conversation: Conversation, text: str) -> 
     assert "in danger right now" not in reply
 
 
+@pytest.mark.parametrize("text", ["i think so", "yeah i think so"])
+def test_hedged_yes_gets_no_crisis_reply(conversation: Conversation, text: str) -> None:
+    conversation.say("someone spat at me on the bus because im jewish")
+
+    messages = conversation.say(text)
+
+    assert "emergencySMS" in messages[0]["text"]
+    assert SAMARITANS not in joined(messages)
+
+
 def test_self_harm_gets_samaritans(conversation: Conversation) -> None:
     messages = conversation.say("i feel like hurting myself")
 

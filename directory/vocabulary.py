@@ -7,6 +7,9 @@ visitor-facing wording lives in `content/labels.yml`.
 """
 
 from dataclasses import dataclass
+from typing import get_args
+
+from directory.signposting.labels import Area
 
 ROUTES_TAXONOMY = "sos-routes"
 CHARACTERISTICS_TAXONOMY = "sos-characteristics"
@@ -33,17 +36,7 @@ LINK_TYPES = {
 }
 
 # The nine council areas of Leicester, Leicestershire and Rutland.
-COUNCIL_IDS = (
-    "leicester",
-    "blaby",
-    "charnwood",
-    "harborough",
-    "hinckley_and_bosworth",
-    "melton",
-    "north_west_leicestershire",
-    "oadby_and_wigston",
-    "rutland",
-)
+COUNCIL_IDS = tuple(area for area in get_args(Area) if area != OUTSIDE_LLR)
 
 
 @dataclass(frozen=True)

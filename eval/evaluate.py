@@ -21,47 +21,30 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 
-CHARACTERISTICS = (
-    "race",
-    "religion",
-    "disability",
-    "sexual_orientation",
-    "transgender_identity",
-    "alternative_subculture",
-    "sex_or_gender",
-    "other",
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from directory.signposting.labels import (  # noqa: E402
+    NOT_ABOUT_IDENTITY,
+    Area,
+    Characteristic,
+    IncidentType,
+    Reading,
+    Role,
 )
-INCIDENT_TYPES = (
-    "physical_assault",
-    "verbal_abuse",
-    "threats",
-    "harassment",
-    "online_abuse",
-    "criminal_damage",
-    "hate_material",
-    "discrimination",
-    "theft_or_robbery",
-    "sexual_offence",
-    "other",
+
+# The label values are the signposting schema's, which the assessment API
+# returns.
+CHARACTERISTICS = tuple(
+    value for value in get_args(Characteristic) if value != NOT_ABOUT_IDENTITY
 )
-AREAS = (
-    "leicester",
-    "blaby",
-    "charnwood",
-    "harborough",
-    "hinckley_and_bosworth",
-    "melton",
-    "north_west_leicestershire",
-    "oadby_and_wigston",
-    "rutland",
-    "outside_llr",
-)
-LIKELY_VALUES = ("crime", "non_crime_incident", "not_hate", "unclear")
-ROLES = ("victim", "witness", "third_party")
+INCIDENT_TYPES = get_args(IncidentType)
+AREAS = get_args(Area)
+LIKELY_VALUES = get_args(Reading)
+ROLES = get_args(Role)
 INTENTS = (
     "ask_definition",
     "ask_anonymous",

@@ -4,45 +4,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Characteristic = Literal[
-    "race",
-    "religion",
-    "disability",
-    "sexual_orientation",
-    "transgender_identity",
-    "alternative_subculture",
-    "sex_or_gender",
-    "other",
-    "none",
-]
-Faith = Literal["muslim", "jewish", "sikh", "hindu", "christian", "other_faith"]
-IncidentType = Literal[
-    "physical_assault",
-    "verbal_abuse",
-    "threats",
-    "harassment",
-    "online_abuse",
-    "criminal_damage",
-    "hate_material",
-    "discrimination",
-    "theft_or_robbery",
-    "sexual_offence",
-    "other",
-]
-Area = Literal[
-    "leicester",
-    "blaby",
-    "charnwood",
-    "harborough",
-    "hinckley_and_bosworth",
-    "melton",
-    "north_west_leicestershire",
-    "oadby_and_wigston",
-    "rutland",
-    "outside_llr",
-]
-Role = Literal["victim", "witness", "third_party"]
-Reading = Literal["crime", "non_crime_incident", "not_hate", "unclear"]
+from directory.signposting.labels import (
+    Area,
+    Characteristic,
+    Faith,
+    IncidentType,
+    Reading,
+    Role,
+)
+
 RouteName = Literal[
     "emergency",
     "police_report",

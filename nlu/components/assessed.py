@@ -18,48 +18,31 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, List, Set, Tuple
+from typing import FrozenSet, List, Set, Tuple, get_args
+
+from directory.signposting.labels import NOT_ABOUT_IDENTITY as NONE_VALUE
+from directory.signposting.labels import (
+    Characteristic,
+    IncidentType,
+    Reading,
+    Role,
+)
 
 Label = Tuple[str, str]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-CHARACTERISTICS = frozenset(
-    {
-        "race",
-        "religion",
-        "disability",
-        "sexual_orientation",
-        "transgender_identity",
-        "alternative_subculture",
-        "sex_or_gender",
-        "other",
-    }
-)
-INCIDENT_TYPES = frozenset(
-    {
-        "physical_assault",
-        "verbal_abuse",
-        "threats",
-        "harassment",
-        "online_abuse",
-        "criminal_damage",
-        "hate_material",
-        "discrimination",
-        "theft_or_robbery",
-        "sexual_offence",
-        "other",
-    }
-)
-ROLES = frozenset({"witness", "third_party"})
-
-LIKELY = frozenset({"crime", "non_crime_incident", "not_hate", "unclear"})
+CHARACTERISTICS = frozenset(get_args(Characteristic)) - {NONE_VALUE}
+INCIDENT_TYPES = frozenset(get_args(IncidentType))
+# The victim is the default role, which the situation model does not predict.
+ROLES = frozenset(get_args(Role)) - {"victim"}
+LIKELY = frozenset(get_args(Reading))
 
 # The situation model's label for a message stating that the incident was
 # not about who the victim is. A message read as not hate-related with no
 # characteristic targeted carries it, and every other message is a negative
 # example of it.
-NOT_ABOUT_IDENTITY: Label = ("characteristic", "none")
+NOT_ABOUT_IDENTITY: Label = ("characteristic", NONE_VALUE)
 
 # The labels whose presence or absence a whole-message label list states.
 ASSESSED_LABELS: FrozenSet[Label] = frozenset(

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -39,6 +39,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from directory.signposting.labels import Area
 from nlu.components.postcodes import find_postcodes, postcode_area
 
 logger = logging.getLogger(__name__)
@@ -46,20 +47,7 @@ logger = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 OUTSIDE_LLR = "outside_llr"
-COUNCIL_IDS = frozenset(
-    {
-        "leicester",
-        "blaby",
-        "charnwood",
-        "harborough",
-        "hinckley_and_bosworth",
-        "melton",
-        "north_west_leicestershire",
-        "oadby_and_wigston",
-        "rutland",
-    }
-)
-AREA_VALUES = COUNCIL_IDS | {OUTSIDE_LLR}
+AREA_VALUES = frozenset(get_args(Area))
 
 # Rules for place names that are also ordinary words or people's names. Every
 # rule also accepts a message that consists of the name alone, because that is

@@ -27,6 +27,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from directory.signposting import labels
 from nlu.components import assessed, lexicon, situation_model
 from nlu.components.language import NON_ENGLISH_INTENT
 from nlu.components.lexicon import CueMatch, Lexicon, first_match
@@ -112,7 +113,8 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         digest.update(
             assessed.fingerprint(assessed.assessed_directory(folder)).encode()
         )
-        for module in (situation_model, lexicon, assessed, sys.modules[__name__]):
+        modules = (situation_model, lexicon, assessed, labels, sys.modules[__name__])
+        for module in modules:
             digest.update(Path(str(module.__file__)).read_bytes())
         return digest.hexdigest()
 

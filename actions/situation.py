@@ -33,7 +33,7 @@ NO_OPENING = re.compile(
 )
 
 # A reply that opens with doubt ("not sure", "dunno", "maybe", "might be")
-# and tells nothing else is "unsure" to the danger question. It gets the 999
+# and contains no other detail is "unsure" to the danger question. It gets the 999
 # reply, because a visitor who cannot say whether anyone is safe should be
 # told how to get help at once. "no idea" counts only on its own: "no idea
 # who they were" is about something else.

@@ -1,10 +1,10 @@
 """The values of the situation labels, one list for the whole project.
 
-The signposting schema, the scoring of the held-out set (eval/evaluate.py)
-and the situation classifier's reading of messages labelled whole
-(nlu/components/assessed.py) take their values from here. The classifier
-runs in the Rasa environment, which has another pydantic, so this module
-uses nothing beyond ``typing``.
+The signposting schema, the taxonomy codes (directory/vocabulary.py), the
+scoring of the held-out set (eval/evaluate.py) and two Rasa components (the
+place extractor and the reader of messages labelled whole) take their values
+from here. The Rasa environment has another pydantic, so this module uses
+nothing beyond ``typing``.
 """
 
 from typing import Literal

@@ -306,7 +306,7 @@ def test_non_english_message_has_no_urgency(overdose_model: SituationModel) -> N
     assert not [e for e in entities if e["entity"] == "urgency"]
 
 
-def testrecall_threshold_keeps_needed_share() -> None:
+def test_recall_threshold_keeps_needed_share() -> None:
     positives = [0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.30049, 0.25]
     scores = np.array(positives + [0.01, 0.02])
     targets = np.array([1] * 10 + [0, 0])
@@ -317,7 +317,7 @@ def testrecall_threshold_keeps_needed_share() -> None:
     assert int(np.sum((scores >= threshold) & (targets == 1))) == 9
 
 
-def testrecall_threshold_stays_in_range() -> None:
+def test_recall_threshold_stays_in_range() -> None:
     scores = np.array([0.02, 0.03, 0.99, 0.01])
     targets = np.array([1, 1, 1, 0])
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,21 +32,45 @@ NO_OPENING = re.compile(
     re.IGNORECASE,
 )
 
-# A reply that opens with doubt ("not sure", "dunno", "maybe", "might be")
-# and contains no other detail is "unsure" to the danger question. It gets the 999
-# reply, because a visitor who cannot say whether anyone is safe should be
-# told how to get help at once. "no idea" counts only on its own: "no idea
-# who they were" is about something else.
-UNSURE_OPENING = re.compile(
-    r"^\W*(?:"
+# Words of doubt that open a reply to the danger question: "not sure",
+# "dunno", "maybe", "might be".
+DOUBT = (
     r"(?:i\s*(?:am|'?m)\s+)?(?:not|nt)\s+(?:really\s+|too\s+|that\s+|100%?\s+)?"
     r"(?:sure|certain)"
-    r"|unsure|dunno+|d?idk|no\s+(?:idea|clue)(?=\W*$)"
+    r"|unsure|dunno+|d?idk"
     r"|i\s+(?:do\s*n'?t|dont|dnt|don't)\s+(?:really\s+)?know"
     r"|(?:i\s+)?can'?t\s+(?:really\s+)?(?:say|tell)|hard\s+to\s+(?:say|tell)"
     r"|maybe|mayb|perhaps|possibly|potentially|probably\s+not"
     r"|(?:i|they|he|she|it)?\s*(?:might|may|could)\s+be"
-    r")\b",
+)
+
+# A reply that opens with doubt and contains no other detail is "unsure" to
+# the danger question. It gets the 999 reply, because a visitor who cannot
+# say whether anyone is safe should be told how to get help at once. "no
+# idea" counts only on its own: "no idea who they were" is about something
+# else.
+UNSURE_OPENING = re.compile(
+    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue)(?=\W*$))\b",
+    re.IGNORECASE,
+)
+
+# A reply whose first clause is doubt and nothing else ("not sure, it was in
+# coalville", "dunno. they called me a paki") answers the danger question
+# with "unsure" and gives details besides. Doubt that runs on into the rest
+# ("not sure if this counts", "no idea who they were") is about something
+# else.
+UNSURE_CLAUSE = re.compile(
+    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue))\b"
+    r"(?:\s+(?:tbh|really|honestly|mate))?\s*[,.;:!?\u2013\u2014-]",
+    re.IGNORECASE,
+)
+
+# A reply to the danger question that is doubt and nothing else ("i might
+# be", "could be", "maybe"). The models sometimes read such a short hedge as
+# self-harm, but as an answer to that question it is doubt about the danger.
+UNSURE_ALONE = re.compile(
+    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue))\b"
+    r"(?:\s+(?:tbh|really|honestly|mate))?\W*$",
     re.IGNORECASE,
 )
 
@@ -60,11 +84,35 @@ LIST_SLOTS = {
 }
 
 
-def situation_events(tracker: Tracker) -> List[EventType]:
-    """Return a ``SlotSet`` for every situation slot the latest message changes."""
+def read_message(tracker: Tracker) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """Return the entities and the intent of the latest message.
+
+    A bare hedge in reply to the danger question loses the self-harm label and
+    the crisis intent that the models may give it. It gets the 999 reply
+    worded for doubt instead of the Samaritans' number.
+    """
     message = tracker.latest_message or {}
     entities = message.get("entities") or []
     intent = (message.get("intent") or {}).get("name")
+
+    if tracker.get_slot("requested_slot") == "danger_now" and UNSURE_ALONE.match(
+        message.get("text") or ""
+    ):
+        entities = [
+            e
+            for e in entities
+            if (e.get("entity"), e.get("value")) != ("urgency", "self_harm")
+        ]
+        if intent == "crisis":
+            intent = None
+
+    return entities, intent
+
+
+def situation_events(tracker: Tracker) -> List[EventType]:
+    """Return a ``SlotSet`` for every situation slot the latest message changes."""
+    message = tracker.latest_message or {}
+    entities, intent = read_message(tracker)
     requested = tracker.get_slot("requested_slot")
 
     found = merge_labels(tracker, entities)
@@ -115,8 +163,7 @@ class ActionValidateSlotMappings(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         """Fill the situation slots, send the safety replies and record them."""
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
+        entities, intent = read_message(tracker)
         events = situation_events(tracker)
         age_group = next(
             (event["value"] for event in events if event["name"] == "age_group"),
@@ -129,7 +176,7 @@ class ActionValidateSlotMappings(Action):
         )
         sent = send_safety_replies(
             dispatcher,
-            message.get("entities") or [],
+            entities,
             intent,
             age_group == "under_18",
             danger_confirmed=danger_answer == "yes",
@@ -252,7 +299,8 @@ def answer_to_question(
     ):
         return {"danger_now": "no"}
 
-    if requested == "danger_now" and not updates and UNSURE_OPENING.match(text):
+    doubt = UNSURE_CLAUSE if updates else UNSURE_OPENING
+    if requested == "danger_now" and "urgency" not in updates and doubt.match(text):
         return {"danger_now": UNSURE}
 
     # A visitor who answers the danger question with other details has seen

@@ -183,6 +183,39 @@ def test_extract_unsure_with_details_skips_danger() -> None:
     assert SlotSet("danger_now", "not_answered") in events
 
 
+@pytest.mark.parametrize(
+    ("text", "found", "slot_set"),
+    [
+        (
+            "not sure, it was in coalville",
+            entity("area", "north_west_leicestershire"),
+            SlotSet("area", "north_west_leicestershire"),
+        ),
+        (
+            "no idea. they called me a paki",
+            entity("characteristic", "race"),
+            SlotSet("characteristics", ["religion", "race"]),
+        ),
+        (
+            "dunno tbh - he said hed come back",
+            entity("incident_type", "threats"),
+            SlotSet("incident_types", ["criminal_damage", "hate_material", "threats"]),
+        ),
+    ],
+)
+def test_extract_unsure_clause_with_details(
+    text: str, found: Dict[str, Any], slot_set: SlotSet
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"), "inform", [found], text
+    )
+
+    events = situation_events(tracker)
+
+    assert SlotSet("danger_now", "unsure") in events
+    assert slot_set in events
+
+
 def test_extract_decline_fills_requested_slot() -> None:
     tracker = with_latest_message(
         load_tracker("postcode_district_only"), "decline_to_say", []
@@ -241,6 +274,45 @@ def test_safety_unsure_gets_999(
         SlotSet("danger_now", "unsure"),
         SlotSet("danger_warned", True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"), [("crisis", "i might be"), ("inform", "could be tbh")]
+)
+def test_safety_bare_hedge_is_not_self_harm(
+    dispatcher: CollectingDispatcher, intent: str, text: str
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        intent,
+        [entity("urgency", "self_harm")],
+        text,
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_danger_unsure"]
+    assert events == [
+        SlotSet("danger_now", "unsure"),
+        SlotSet("danger_warned", True),
+    ]
+
+
+def test_safety_hedged_self_harm_keeps_crisis(
+    dispatcher: CollectingDispatcher,
+) -> None:
+    tracker = with_latest_message(
+        load_tracker("graffiti_before_danger_answer"),
+        "crisis",
+        [entity("urgency", "self_harm")],
+        "maybe i wont be here tomorrow",
+    )
+
+    events = run(ActionValidateSlotMappings(), dispatcher, tracker)
+
+    assert responses(dispatcher) == ["utter_crisis_support"]
+    assert SlotSet("urgency", ["self_harm"]) in events
+    assert SlotSet("crisis_given", True) in events
 
 
 def test_unsure_about_danger_offers_emergency_route() -> None:

@@ -40,7 +40,9 @@ def test_yes_to_danger_gets_999_first(
     assert "where did it happen" in joined(messages[1:]).lower()
 
 
-@pytest.mark.parametrize("text", ["not sure", "maybe", "dunno", "i dont know"])
+@pytest.mark.parametrize(
+    "text", ["not sure", "maybe", "dunno", "i dont know", "i might be", "could be"]
+)
 def test_unsure_about_danger_moves_on(conversation: Conversation, text: str) -> None:
     conversation.say("someone spat at me on the bus because im jewish")
 
@@ -49,8 +51,21 @@ def test_unsure_about_danger_moves_on(conversation: Conversation, text: str) -> 
 
     assert "not sure" in messages[0]["text"]
     assert "emergencySMS" in messages[0]["text"]
+    assert SAMARITANS not in reply
     assert "understand" not in reply
     assert "where did it happen" in reply.lower()
+    assert "in danger right now" not in reply
+
+
+def test_unsure_about_danger_with_place_takes_both(conversation: Conversation) -> None:
+    conversation.say("someone spat at me on the bus because im jewish")
+
+    messages = conversation.say("not sure, it was in coalville")
+    reply = joined(messages)
+
+    assert "not sure" in messages[0]["text"]
+    assert "emergencySMS" in messages[0]["text"]
+    assert "where did it happen" not in reply.lower()
     assert "in danger right now" not in reply
 
 

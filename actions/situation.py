@@ -18,11 +18,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from directory.signposting.slots import NOT_SAID, UNSURE, situation_fields
+
 logger = logging.getLogger(__name__)
 
-NOT_SAID = "not_said"
 NOT_ANSWERED = "not_answered"
-UNSURE = "unsure"
 
 # A reply that opens with a plain "no" ("no, they left ages ago", "nah im
 # home now") counts as "no" to the danger question, even when DIET reads the
@@ -316,33 +316,4 @@ def answer_to_question(
 
 def situation_from_slots(tracker: Tracker) -> Dict[str, Any]:
     """Build the situation that ``POST /api/signpost`` takes, from the slots."""
-    characteristics = tracker.get_slot("characteristics") or []
-    urgency = tracker.get_slot("urgency") or []
-    area = tracker.get_slot("area")
-
-    named = [value for value in characteristics if value not in ("none", NOT_SAID)]
-    # A visitor who would rather not say what was targeted has not said it was
-    # not about who they are, so the reading stays open instead of "not hate".
-    if not named and NOT_SAID in characteristics:
-        named = ["other"]
-
-    return {
-        "characteristics": named,
-        "faiths": tracker.get_slot("faiths") or [],
-        "incident_types": [
-            value
-            for value in tracker.get_slot("incident_types") or []
-            if value != NOT_SAID
-        ],
-        "area": None if area == NOT_SAID else area,
-        # A visitor not sure whether anyone is safe gets the emergency route too.
-        "urgent": tracker.get_slot("danger_now") in ("yes", UNSURE)
-        or "danger_now" in urgency,
-        "self_harm": "self_harm" in urgency,
-        "under_18": tracker.get_slot("age_group") == "under_18",
-        "wants_anonymous": bool(tracker.get_slot("wants_anonymous")),
-        "avoid_police": bool(tracker.get_slot("avoid_police")),
-        "role": tracker.get_slot("role") or "victim",
-        "low_severity": "low" in (tracker.get_slot("severity") or []),
-        "hate_denied": "none" in characteristics,
-    }
+    return situation_fields(tracker.slots)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from directory.signposting.engine import likely, signpost
 from directory.signposting.recent import recent_results
 from directory.signposting.schemas import Situation
+from directory.signposting.slots import situation_fields
 
 if TYPE_CHECKING:
     from directory.redaction import ConversationRedactor
@@ -40,9 +41,6 @@ SITUATION_SLOTS = (
     "wants_anonymous",
     "avoid_police",
 )
-NOT_SAID = "not_said"
-# Answers to the danger question that get the emergency route.
-DANGER_ANSWERS = ("yes", "unsure")
 LABEL_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 
 
@@ -61,34 +59,10 @@ def clean_slot_value(name: str, value: Any, redactor: ConversationRedactor) -> A
 def situation_from_slots(slots: dict[str, Any]) -> Situation | None:
     """Build the signposting situation from the slots, as the actions do.
 
-    This mirrors `situation_from_slots` in actions/situation.py, which runs in
-    the Rasa environment and cannot be imported here. It returns None when a
-    slot contains a value the signposting schema does not accept.
+    It returns None when a slot contains a value that the signposting schema
+    does not accept.
     """
-    characteristics = slots.get("characteristics") or []
-    urgency = slots.get("urgency") or []
-    area = slots.get("area")
-
-    named = [value for value in characteristics if value not in ("none", NOT_SAID)]
-    if not named and NOT_SAID in characteristics:
-        named = ["other"]
-
-    raw = {
-        "characteristics": named,
-        "faiths": slots.get("faiths") or [],
-        "incident_types": [
-            value for value in slots.get("incident_types") or [] if value != NOT_SAID
-        ],
-        "area": None if area == NOT_SAID else area,
-        "urgent": slots.get("danger_now") in DANGER_ANSWERS or "danger_now" in urgency,
-        "self_harm": "self_harm" in urgency,
-        "under_18": slots.get("age_group") == "under_18",
-        "wants_anonymous": bool(slots.get("wants_anonymous")),
-        "avoid_police": bool(slots.get("avoid_police")),
-        "role": slots.get("role") or "victim",
-        "low_severity": "low" in (slots.get("severity") or []),
-        "hate_denied": "none" in characteristics,
-    }
+    raw = situation_fields(slots)
     try:
         return Situation.model_validate(raw)
     except ValidationError as exc:

@@ -365,15 +365,15 @@ def weak_second_characteristics(
 ) -> Set[Tuple[str, str]]:
     """Return the characteristics too weakly supported to stand beside another.
 
-    NOTE: a faith becomes religion only later, in ``resolve_conflicts``, so
-    a faith predicted without religion does not count as another
-    characteristic here.
+    A faith counts as religion, as ``resolve_conflicts`` makes it later.
     """
     characteristics = {
         label
         for group, label in predicted
         if group == "characteristic" and label != "none"
     }
+    if any(group == "faith" for group, _ in predicted):
+        characteristics.add("religion")
     if len(characteristics) < 2:
         return set()
     return {

@@ -174,6 +174,15 @@ def test_weak_second_sex_or_gender_dropped(
     assert result == {("characteristic", label) for label in dropped}
 
 
+def test_weak_second_sex_or_gender_beside_faith() -> None:
+    predicted = {("characteristic", "sex_or_gender"), ("faith", "muslim")}
+    probabilities = {"characteristic:sex_or_gender": 0.6}
+
+    result = weak_second_characteristics(predicted, probabilities)
+
+    assert result == {("characteristic", "sex_or_gender")}
+
+
 def test_starred_slur_matches_whole_word() -> None:
     matches = LEXICON.find("he called me a p*ki")
 

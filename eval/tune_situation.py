@@ -30,6 +30,7 @@ from nlu.components.lexicon import Lexicon  # noqa: E402
 from nlu.components.situation import (  # noqa: E402
     SituationClassifier,
     example_labels,
+    load_encoder,
     predict_entities,
 )
 from nlu.components.situation_model import SituationModel  # noqa: E402
@@ -63,6 +64,11 @@ def main() -> None:
         default=defaults["assessed_weight"],
         help="weight of a message labelled whole",
     )
+    parser.add_argument(
+        "--encoder",
+        default="models/encoder",
+        help="folder of the fine-tuned sentence encoder, or '' to go without it",
+    )
     arguments = parser.parse_args()
 
     started = time.monotonic()
@@ -71,7 +77,10 @@ def main() -> None:
     lexicon = Lexicon.from_lookup_tables(training.lookup_tables)
     extra = load_assessed(assessed_directory(arguments.assessed))
     model = SituationModel(
-        lexicon.phrases, assessed_weight=arguments.assessed_weight
+        lexicon.phrases,
+        assessed_weight=arguments.assessed_weight,
+        encoder=load_encoder(arguments.encoder),
+        encoder_weight=defaults["encoder_weight"],
     ).fit(
         [e.get("text") for e in examples], [example_labels(e) for e in examples], extra
     )

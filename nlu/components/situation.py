@@ -28,7 +28,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from directory.signposting import labels
-from nlu.components import assessed, lexicon, situation_model
+from nlu.components import assessed, encoder, lexicon, situation_model
+from nlu.components.encoder import SentenceClassifier
 from nlu.components.language import NON_ENGLISH_INTENT
 from nlu.components.lexicon import CueMatch, Lexicon, first_match
 from nlu.components.situation_model import SituationModel
@@ -98,6 +99,11 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             # 6 on 1,750 and with 2 on all of them.
             "assessed_examples": "nlu/assessed",
             "assessed_weight": 3.0,
+            # Folder of the fine-tuned sentence encoder (nlu/encoder), relative
+            # to the repository root, or None to go without it. Its
+            # probabilities are averaged with the classifier's, with this weight.
+            "encoder": None,
+            "encoder_weight": 0.5,
         }
 
     @classmethod
@@ -108,12 +114,24 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         Rasa's training cache does not restore a classifier trained on other
         files or by other code.
         """
-        folder = {**cls.get_default_config(), **config}["assessed_examples"]
+        settings = {**cls.get_default_config(), **config}
+        folder = settings["assessed_examples"]
         digest = hashlib.sha256()
         digest.update(
             assessed.fingerprint(assessed.assessed_directory(folder)).encode()
         )
-        modules = (situation_model, lexicon, assessed, labels, sys.modules[__name__])
+        if settings["encoder"]:
+            digest.update(
+                encoder.fingerprint(repository_path(settings["encoder"])).encode()
+            )
+        modules = (
+            situation_model,
+            lexicon,
+            assessed,
+            labels,
+            encoder,
+            sys.modules[__name__],
+        )
         for module in modules:
             digest.update(Path(str(module.__file__)).read_bytes())
         return digest.hexdigest()
@@ -154,6 +172,8 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             folds=self._config["folds"],
             threshold_scale=self._config["threshold_scale"],
             assessed_weight=self._config["assessed_weight"],
+            encoder=load_encoder(self._config["encoder"]),
+            encoder_weight=self._config["encoder_weight"],
         ).fit(
             [example.get(TEXT) for example in examples],
             [example_labels(example) for example in examples],
@@ -205,6 +225,19 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             )
 
         return messages
+
+
+def load_encoder(folder: Optional[str]) -> Optional[SentenceClassifier]:
+    """Load the fine-tuned sentence encoder from the configured folder, if any."""
+    if not folder:
+        return None
+    return SentenceClassifier.load(repository_path(folder))
+
+
+def repository_path(configured: str) -> Path:
+    """Resolve a configured path, relative to the repository root."""
+    path = Path(configured)
+    return path if path.is_absolute() else assessed.REPO_ROOT / path
 
 
 def predict_entities(

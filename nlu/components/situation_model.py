@@ -2,7 +2,9 @@
 
 One logistic regression per label, over word n-grams, character n-grams and
 cue-phrase hits. Each label's decision threshold is chosen by cross-validation
-on the training data alone. Most labels get the threshold with the best F1.
+on the training data alone. For characteristics and incident types, the
+probability is averaged with that of a fine-tuned sentence encoder
+(``encoder.py``), when one is given. Most labels get the threshold with the best F1.
 Danger now and self-harm get the highest threshold that still finds a set
 share of the urgent training examples, because a missed emergency costs far
 more than a false alarm.
@@ -21,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from nlu.components.assessed import ASSESSED_LABELS, AssessedExample
+from nlu.components.encoder import SentenceClassifier
 from nlu.components.lexicon import CueMatch, Lexicon, normalise_text
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,10 @@ RECALL_FIRST_REPEATS = 5
 
 THRESHOLD_CANDIDATES = np.round(np.arange(0.1, 0.91, 0.05), 2)
 
+# The label groups whose probabilities and thresholds are averaged with the
+# sentence encoder's. Urgency keeps its recall-first thresholds untouched.
+ENCODER_GROUPS = ("characteristic", "incident_type")
+
 
 @dataclass
 class SituationModel:
@@ -64,6 +71,10 @@ class SituationModel:
     threshold_scale: float = 1.0
     # Weight of a message labelled whole against one annotated word by word.
     assessed_weight: float = 1.0
+    # A fine-tuned sentence encoder whose probabilities are averaged with the
+    # logistic regressions' for the labels it knows, with this weight.
+    encoder: Optional[SentenceClassifier] = None
+    encoder_weight: float = 0.5
     word_vectoriser: TfidfVectorizer = field(init=False)
     char_vectoriser: TfidfVectorizer = field(init=False)
     classifiers: Dict[str, LogisticRegression] = field(default_factory=dict)
@@ -84,6 +95,8 @@ class SituationModel:
         return state
 
     def __setstate__(self, state: Dict) -> None:
+        state.setdefault("encoder", None)
+        state.setdefault("encoder_weight", 0.5)
         self.__dict__.update(state)
         self.lexicon = Lexicon(self.lexicon_phrases)
 
@@ -138,6 +151,12 @@ class SituationModel:
                 features[rows], targets, sample_weight=weights
             )
 
+        if self.encoder is not None:
+            # The encoder's own threshold is 0.5, so a label it knows gets the
+            # same average of the two thresholds as of the two probabilities.
+            for name in self._encoder_labels() & set(self.thresholds):
+                self.thresholds[name] = self._blend(self.thresholds[name], 0.5)
+
         return self
 
     def features(
@@ -168,10 +187,25 @@ class SituationModel:
     ) -> Dict[str, float]:
         """Return the probability of every learned label for one text."""
         features = self.features([text], None if matches is None else [matches])
-        return {
+        probabilities = {
             name: float(classifier.predict_proba(features)[0, 1])
             for name, classifier in self.classifiers.items()
         }
+        if self.encoder is not None:
+            known = self._encoder_labels()
+            for name, probability in self.encoder.probabilities(text).items():
+                if name in known and name in probabilities:
+                    probabilities[name] = self._blend(probabilities[name], probability)
+        return probabilities
+
+    def _encoder_labels(self) -> Set[str]:
+        """Return the labels of the encoder whose group is averaged with it."""
+        labels = self.encoder.labels if self.encoder is not None else []
+        return {name for name in labels if name.partition(":")[0] in ENCODER_GROUPS}
+
+    def _blend(self, own: float, encoder: float) -> float:
+        """Return the weighted average of the model's own value and the encoder's."""
+        return (1 - self.encoder_weight) * own + self.encoder_weight * encoder
 
     def predict(self, text: str) -> Tuple[Set[Label], List[CueMatch], Dict[str, float]]:
         """Return the predicted labels, the cue matches and the probabilities."""

@@ -1,0 +1,1 @@
+"""Fine-tuning of the sentence encoder that the situation classifier reads."""

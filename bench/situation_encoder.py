@@ -74,13 +74,13 @@ def main() -> int:
 
     encoded = milliseconds_per_call(lambda: label_all(with_encoder), ROUNDS)
     plain = milliseconds_per_call(lambda: label_all(without_encoder), ROUNDS)
-    per_message = len(MESSAGES)
+    message_count = len(MESSAGES)
 
     print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
-    print(f"{per_message} messages, {ROUNDS} rounds each")
-    print(f"with the encoder:    {encoded / per_message:8.2f} ms per message")
-    print(f"without the encoder: {plain / per_message:8.2f} ms per message")
+    print(f"{message_count} messages, {ROUNDS} rounds each")
+    print(f"with the encoder:    {encoded / message_count:8.2f} ms per message")
+    print(f"without the encoder: {plain / message_count:8.2f} ms per message")
     print(f"ratio: {encoded / plain:.1f}")
     print(
         f"pickled model: {len(pickle.dumps(with_encoder)) / 1e6:.0f} MB with the "

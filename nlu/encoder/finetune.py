@@ -210,7 +210,7 @@ def check_parity(
 
 
 def main() -> int:
-    """Fine-tune, export and check; return the exit status."""
+    """Fine-tune, export and check the encoder, and return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", required=True, help="training messages (JSON lines)")
     parser.add_argument(

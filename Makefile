@@ -37,7 +37,7 @@ RASA_CONFIG := bot/config.yml
 help:
 	@echo "make run    start the assistant on http://127.0.0.1:8000 (sets up first)"
 	@echo "make test   run every check and test suite (sets up first)"
-	@echo "make eval   score the model on the held-out evaluation set"
+	@echo "make eval   score the model on the held-out evaluation sets"
 
 ## Set-up ------------------------------------------------------------------
 
@@ -150,14 +150,17 @@ test-production: train db
 test: lint typecheck validate test-service test-rasa test-conversations test-stack \
       test-widget test-staff-browser test-production
 
-# Scores the held-out set through the running stack, then intent
+# Scores each held-out set through the running stack, then intent
 # classification with `rasa test nlu` on the same messages.
 eval: train db
 	$(SERVICE_PYTHON) -m stack eval
-	$(SERVICE_PYTHON) eval/to_rasa_nlu.py --file eval/heldout.jsonl --out var/heldout_nlu.yml
-	$(RASA) test nlu --model models/assistant.tar.gz --nlu var/heldout_nlu.yml \
-	    --out var/results/nlu --no-plot
-	@grep -A4 '"accuracy"' var/results/nlu/intent_report.json | head -5
+	@for set in heldout heldout2; do \
+	    $(SERVICE_PYTHON) eval/to_rasa_nlu.py --file eval/$$set.jsonl --out var/$${set}_nlu.yml && \
+	    $(RASA) test nlu --model models/assistant.tar.gz --nlu var/$${set}_nlu.yml \
+	        --out var/results/nlu_$$set --no-plot && \
+	    echo "eval/$$set.jsonl, rasa test nlu:" && \
+	    grep -A4 '"accuracy"' var/results/nlu_$$set/intent_report.json | head -5 || exit 1; \
+	done
 
 # Recall and precision of the redaction of visitor text, per entity type, on
 # generated messages (docs/redaction.md).

@@ -9,24 +9,37 @@ import sys
 from stack.chat import chat_in_terminal
 from stack.launcher import REPO_ROOT, SERVICE_BIN, Ports, Stack, StackError, run_forever
 
+# The held-out sets that `make eval` scores, each never trained on, and the
+# file each one's figures go to.
+HELDOUT_SETS = {
+    "heldout.jsonl": "eval.json",
+    "heldout2.jsonl": "eval2.json",
+}
+
 
 def run_evaluation() -> int:
-    """Start the stack on spare ports, score the held-out set, and stop."""
+    """Start the stack on spare ports, score each held-out set, and stop."""
     stack = Stack(ports=Ports(directory=8100, rasa=5105, actions=5155))
 
     try:
         stack.start()
-        return subprocess.call(
-            [
-                str(SERVICE_BIN / "python"),
-                str(REPO_ROOT / "eval" / "evaluate.py"),
-                "--url",
-                stack.directory_url,
-                "--json",
-                str(REPO_ROOT / "var" / "eval.json"),
-            ],
-            cwd=REPO_ROOT,
-        )
+        status = 0
+        for name, figures in HELDOUT_SETS.items():
+            print(f"\n=== eval/{name} ===\n", flush=True)
+            status = status or subprocess.call(
+                [
+                    str(SERVICE_BIN / "python"),
+                    str(REPO_ROOT / "eval" / "evaluate.py"),
+                    "--file",
+                    str(REPO_ROOT / "eval" / name),
+                    "--url",
+                    stack.directory_url,
+                    "--json",
+                    str(REPO_ROOT / "var" / figures),
+                ],
+                cwd=REPO_ROOT,
+            )
+        return status
     except StackError as exc:
         print(f"The assistant failed to start: {exc}", file=sys.stderr)
         return 1
@@ -45,7 +58,7 @@ def main() -> int:
         default="http://127.0.0.1:8000",
         help="base URL of the running directory service",
     )
-    commands.add_parser("eval", help="score the held-out evaluation set")
+    commands.add_parser("eval", help="score the held-out evaluation sets")
     arguments = parser.parse_args()
 
     if arguments.command == "run":

@@ -132,7 +132,9 @@ def test_bad_second_reading_names_the_problem(
         agreement.load_other_labels(write(tmp_path / "second.jsonl", records), first)
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "dev.jsonl", "dev2.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["heldout.jsonl", "heldout2.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl"]
+)
 def test_every_set_has_a_complete_second_reading(name: str) -> None:
     first = agreement.load_cases(REPO_ROOT / "eval" / name)
 

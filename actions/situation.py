@@ -44,13 +44,19 @@ DOUBT = (
     r"|(?:i|they|he|she|it)?\s*(?:might|may|could)\s+be"
 )
 
+# "no idea" and "no clue". Each pattern below states where they count as doubt.
+NO_IDEA = r"no\s+(?:idea|clue)"
+
+# Filler that may follow the doubt before the clause ends: "not sure tbh".
+DOUBT_FILLER = r"(?:\s+(?:tbh|really|honestly|mate))?"
+
 # A reply that opens with doubt and contains no other detail is "unsure" to
 # the danger question. It gets the 999 reply, because a visitor who cannot
 # say whether anyone is safe should be told how to get help at once. "no
 # idea" counts only on its own: "no idea who they were" is about something
 # else.
 UNSURE_OPENING = re.compile(
-    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue)(?=\W*$))\b",
+    rf"^\W*(?:{DOUBT}|{NO_IDEA}(?=\W*$))\b",
     re.IGNORECASE,
 )
 
@@ -60,8 +66,7 @@ UNSURE_OPENING = re.compile(
 # ("not sure if this counts", "no idea who they were") is about something
 # else.
 UNSURE_CLAUSE = re.compile(
-    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue))\b"
-    r"(?:\s+(?:tbh|really|honestly|mate))?\s*[,.;:!?\u2013\u2014-]",
+    rf"^\W*(?:{DOUBT}|{NO_IDEA})\b{DOUBT_FILLER}\s*[,.;:!?\u2013\u2014-]",
     re.IGNORECASE,
 )
 
@@ -69,8 +74,16 @@ UNSURE_CLAUSE = re.compile(
 # be", "could be", "maybe"). The models sometimes read such a short hedge as
 # self-harm, but as an answer to that question it is doubt about the danger.
 UNSURE_ALONE = re.compile(
-    rf"^\W*(?:{DOUBT}|no\s+(?:idea|clue))\b"
-    r"(?:\s+(?:tbh|really|honestly|mate))?\W*$",
+    rf"^\W*(?:{DOUBT}|{NO_IDEA})\b{DOUBT_FILLER}\W*$",
+    re.IGNORECASE,
+)
+
+# A reply to the danger question that is a hedged yes and nothing else ("i
+# think so", "yeah i reckon so"), which counts as yes. The models sometimes
+# read "i think" in it as the start of a thought of self-harm.
+HEDGED_YES = re.compile(
+    r"^\W*(?:(?:yes|yeah|yea|yep|yh|ye)\W*)?(?:i\s+)?(?:think|guess|reckon|suppose)"
+    r"\s+so\W*$",
     re.IGNORECASE,
 )
 
@@ -87,16 +100,17 @@ LIST_SLOTS = {
 def read_message(tracker: Tracker) -> Tuple[List[Dict[str, Any]], Optional[str]]:
     """Return the entities and the intent of the latest message.
 
-    A bare hedge in reply to the danger question loses the self-harm label and
-    the crisis intent that the models may give it. It gets the 999 reply
-    worded for doubt instead of the Samaritans' number.
+    A bare hedge or a hedged yes in reply to the danger question loses the
+    self-harm label and the crisis intent that the models may give it. It
+    gets the 999 reply instead of the Samaritans' number.
     """
     message = tracker.latest_message or {}
     entities = message.get("entities") or []
     intent = (message.get("intent") or {}).get("name")
 
-    if tracker.get_slot("requested_slot") == "danger_now" and UNSURE_ALONE.match(
-        message.get("text") or ""
+    text = message.get("text") or ""
+    if tracker.get_slot("requested_slot") == "danger_now" and (
+        UNSURE_ALONE.match(text) or HEDGED_YES.match(text)
     ):
         entities = [
             e
@@ -109,10 +123,17 @@ def read_message(tracker: Tracker) -> Tuple[List[Dict[str, Any]], Optional[str]]
     return entities, intent
 
 
-def situation_events(tracker: Tracker) -> List[EventType]:
-    """Return a ``SlotSet`` for every situation slot the latest message changes."""
+def situation_events(
+    tracker: Tracker,
+    reading: Optional[Tuple[List[Dict[str, Any]], Optional[str]]] = None,
+) -> List[EventType]:
+    """Return a ``SlotSet`` for every situation slot the latest message changes.
+
+    `reading` is what `read_message` returned for the message, when the caller
+    has it already.
+    """
     message = tracker.latest_message or {}
-    entities, intent = read_message(tracker)
+    entities, intent = reading or read_message(tracker)
     requested = tracker.get_slot("requested_slot")
 
     found = merge_labels(tracker, entities)
@@ -164,7 +185,7 @@ class ActionValidateSlotMappings(Action):
     ) -> List[EventType]:
         """Fill the situation slots, send the safety replies and record them."""
         entities, intent = read_message(tracker)
-        events = situation_events(tracker)
+        events = situation_events(tracker, (entities, intent))
         age_group = next(
             (event["value"] for event in events if event["name"] == "age_group"),
             tracker.get_slot("age_group"),
@@ -291,6 +312,10 @@ def answer_to_question(
 
     if requested == "danger_now" and intent in ("affirm", "deny"):
         return {"danger_now": "yes" if intent == "affirm" else "no"}
+
+    hedged_yes = HEDGED_YES.match(text)
+    if requested == "danger_now" and "urgency" not in updates and hedged_yes:
+        return {"danger_now": "yes"}
 
     if (
         requested == "danger_now"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 
-from nlu.components.assessed import assessed_directory, load_assessed  # noqa: E402
+from nlu.components.assessed import load_assessed, repository_path  # noqa: E402
 from nlu.components.lexicon import Lexicon  # noqa: E402
 from nlu.components.situation import (  # noqa: E402
     SituationClassifier,
@@ -75,7 +75,7 @@ def main() -> None:
     training = load_data(str(REPO_ROOT / "nlu" / "data"))
     examples = [e for e in training.training_examples if e.get("text")]
     lexicon = Lexicon.from_lookup_tables(training.lookup_tables)
-    extra = load_assessed(assessed_directory(arguments.assessed))
+    extra = load_assessed(repository_path(arguments.assessed))
     model = SituationModel(
         lexicon.phrases,
         assessed_weight=arguments.assessed_weight,

@@ -67,8 +67,8 @@ class AssessedExample:
     urgent: bool = False
 
 
-def assessed_directory(configured: str) -> Path:
-    """Resolve the configured folder, relative to the repository root."""
+def repository_path(configured: str) -> Path:
+    """Resolve a configured file or folder, relative to the repository root."""
     path = Path(configured)
     return path if path.is_absolute() else REPO_ROOT / path
 

@@ -117,12 +117,12 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
         settings = {**cls.get_default_config(), **config}
         folder = settings["assessed_examples"]
         digest = hashlib.sha256()
-        digest.update(
-            assessed.fingerprint(assessed.assessed_directory(folder)).encode()
-        )
+        digest.update(assessed.fingerprint(assessed.repository_path(folder)).encode())
         if settings["encoder"]:
             digest.update(
-                encoder.fingerprint(repository_path(settings["encoder"])).encode()
+                encoder.fingerprint(
+                    assessed.repository_path(settings["encoder"])
+                ).encode()
             )
         modules = (
             situation_model,
@@ -178,7 +178,7 @@ class SituationClassifier(GraphComponent, EntityExtractorMixin):
             [example.get(TEXT) for example in examples],
             [example_labels(example) for example in examples],
             assessed.load_assessed(
-                assessed.assessed_directory(self._config["assessed_examples"])
+                assessed.repository_path(self._config["assessed_examples"])
             ),
         )
 
@@ -231,13 +231,7 @@ def load_encoder(folder: Optional[str]) -> Optional[SentenceClassifier]:
     """Load the fine-tuned sentence encoder from the configured folder, if any."""
     if not folder:
         return None
-    return SentenceClassifier.load(repository_path(folder))
-
-
-def repository_path(configured: str) -> Path:
-    """Resolve a configured path, relative to the repository root."""
-    path = Path(configured)
-    return path if path.is_absolute() else assessed.REPO_ROOT / path
+    return SentenceClassifier.load(assessed.repository_path(folder))
 
 
 def predict_entities(
@@ -288,13 +282,18 @@ def urgency_from_cues(matches: List[CueMatch]) -> Set[Tuple[str, str]]:
 
     Danger now needs an immediacy cue ("right now", "still", "outside") and a
     danger cue ("knife", "kill", "banging") with no cue placing the events in
-    the past. A self-harm means or plan ("all my meds", "written a note") marks
-    self-harm on its own. The cue tables are the ``cue:`` lookup tables.
+    the past. A phrase that puts the offender beside the visitor at this
+    moment ("hes there now", "just walked in", "still sitting behind us")
+    marks danger now on its own, even in a story that began in the past. A
+    self-harm means or plan ("all my meds", "written a note") marks self-harm
+    on its own. The cue tables are the ``cue:`` lookup tables.
     """
     cues = {match.label for match in matches if match.group == "cue"}
     labels: Set[Tuple[str, str]] = set()
 
     if {"immediacy", "danger"} <= cues and "past" not in cues:
+        labels.add(("urgency", "danger_now"))
+    if "offender_here_now" in cues:
         labels.add(("urgency", "danger_now"))
     if "self_harm_means" in cues:
         labels.add(("urgency", "self_harm"))

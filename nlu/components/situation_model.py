@@ -72,7 +72,7 @@ class SituationModel:
     # Weight of a message labelled whole against one annotated word by word.
     assessed_weight: float = 1.0
     # A fine-tuned sentence encoder whose probabilities are averaged with the
-    # logistic regressions' for the labels it knows, with this weight.
+    # logistic regressions' for the labels it has outputs for, with this weight.
     encoder: Optional[SentenceClassifier] = None
     encoder_weight: float = 0.5
     word_vectoriser: TfidfVectorizer = field(init=False)
@@ -152,7 +152,7 @@ class SituationModel:
             )
 
         if self.encoder is not None:
-            # The encoder's own threshold is 0.5, so a label it knows gets the
+            # The encoder's own threshold is 0.5, so each of its labels gets the
             # same average of the two thresholds as of the two probabilities.
             for name in self._encoder_labels() & set(self.thresholds):
                 self.thresholds[name] = self._blend(self.thresholds[name], 0.5)

@@ -17,7 +17,7 @@ from typing import Dict, List
 
 from rasa.shared.nlu.training_data.loading import load_data
 
-from nlu.components.assessed import assessed_directory, load_assessed
+from nlu.components.assessed import load_assessed, repository_path
 from nlu.components.situation import SituationClassifier, example_labels
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def main() -> None:
     defaults = SituationClassifier.get_default_config()
     rows = training_rows(
         REPO_ROOT / "nlu" / "data",
-        assessed_directory(defaults["assessed_examples"]),
+        repository_path(defaults["assessed_examples"]),
         defaults["assessed_weight"],
     )
     out = Path(arguments.out)

@@ -277,10 +277,16 @@ def test_safety_unsure_gets_999(
 
 
 @pytest.mark.parametrize(
-    ("intent", "text"), [("crisis", "i might be"), ("inform", "could be tbh")]
+    ("intent", "text", "reply", "answer"),
+    [
+        ("crisis", "i might be", "utter_danger_unsure", "unsure"),
+        ("inform", "could be tbh", "utter_danger_unsure", "unsure"),
+        ("nlu_fallback", "i think so", "utter_danger_now", "yes"),
+        ("crisis", "yeah i reckon so", "utter_danger_now", "yes"),
+    ],
 )
 def test_safety_bare_hedge_is_not_self_harm(
-    dispatcher: CollectingDispatcher, intent: str, text: str
+    dispatcher: CollectingDispatcher, intent: str, text: str, reply: str, answer: str
 ) -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_before_danger_answer"),
@@ -291,9 +297,9 @@ def test_safety_bare_hedge_is_not_self_harm(
 
     events = run(ActionValidateSlotMappings(), dispatcher, tracker)
 
-    assert responses(dispatcher) == ["utter_danger_unsure"]
+    assert responses(dispatcher) == [reply]
     assert events == [
-        SlotSet("danger_now", "unsure"),
+        SlotSet("danger_now", answer),
         SlotSet("danger_warned", True),
     ]
 

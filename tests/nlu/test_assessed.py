@@ -11,9 +11,9 @@ from nlu.components.assessed import (
     REPO_ROOT,
     AssessedExample,
     AssessedFileError,
-    assessed_directory,
     fingerprint,
     load_assessed,
+    repository_path,
 )
 from nlu.components.situation import SituationClassifier
 from nlu.components.situation_model import SituationModel
@@ -96,12 +96,12 @@ def test_component_fingerprint_reads_the_configured_folder(tmp_path: Path) -> No
 
 
 def test_relative_folder_is_under_the_repository() -> None:
-    assert assessed_directory("nlu/assessed") == REPO_ROOT / "nlu" / "assessed"
-    assert assessed_directory("/srv/assessed") == Path("/srv/assessed")
+    assert repository_path("nlu/assessed") == REPO_ROOT / "nlu" / "assessed"
+    assert repository_path("/srv/assessed") == Path("/srv/assessed")
 
 
 def test_repository_folder_loads() -> None:
-    examples = load_assessed(assessed_directory("nlu/assessed"))
+    examples = load_assessed(repository_path("nlu/assessed"))
 
     assert len(examples) >= 500
 

@@ -25,6 +25,7 @@ LEXICON = Lexicon(
         "cue:danger": ["knife", "kill", "banging"],
         "cue:past": ["last week", "yesterday"],
         "cue:self_harm_means": ["all my meds", "end it all"],
+        "cue:offender_here_now": ["hes there now", "just walked into"],
         "urgency:self_harm": ["kill myself"],
         "cue:speech": ["shouted", "called me"],
         "characteristic:race": ["p*ki", "racist", "go back to your country"],
@@ -50,6 +51,19 @@ def test_danger_rule_needs_both_cues(text: str, urgent: bool) -> None:
     labels = urgency_from_cues(LEXICON.find(text))
 
     assert (("urgency", "danger_now") in labels) is urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the man who shouted at us last week is at the end of the drive, hes there now",
+        "the lad who hit me last year just walked into the pub im in",
+    ],
+)
+def test_offender_here_now_overrides_past(text: str) -> None:
+    labels = urgency_from_cues(LEXICON.find(text))
+
+    assert labels == {("urgency", "danger_now")}
 
 
 def test_self_harm_means_flag_alone() -> None:

@@ -23,10 +23,10 @@ def run_evaluation() -> int:
 
     try:
         stack.start()
-        status = 0
-        for name, figures in HELDOUT_SETS.items():
+        statuses = []
+        for name, figures_file in HELDOUT_SETS.items():
             print(f"\n=== eval/{name} ===\n", flush=True)
-            status = status or subprocess.call(
+            status = subprocess.call(
                 [
                     str(SERVICE_BIN / "python"),
                     str(REPO_ROOT / "eval" / "evaluate.py"),
@@ -35,11 +35,15 @@ def run_evaluation() -> int:
                     "--url",
                     stack.directory_url,
                     "--json",
-                    str(REPO_ROOT / "var" / figures),
+                    str(REPO_ROOT / "var" / figures_file),
                 ],
                 cwd=REPO_ROOT,
             )
-        return status
+            statuses.append(status)
+
+        # Every set is scored even when one fails, and the first failure is
+        # the exit status.
+        return next((status for status in statuses if status), 0)
     except StackError as exc:
         print(f"The assistant failed to start: {exc}", file=sys.stderr)
         return 1

@@ -277,7 +277,7 @@ def test_safety_unsure_gets_999(
 
 
 @pytest.mark.parametrize(
-    ("intent", "text", "reply", "answer"),
+    ("intent", "text", "reply", "danger_now"),
     [
         ("crisis", "i might be", "utter_danger_unsure", "unsure"),
         ("inform", "could be tbh", "utter_danger_unsure", "unsure"),
@@ -286,7 +286,11 @@ def test_safety_unsure_gets_999(
     ],
 )
 def test_safety_bare_hedge_is_not_self_harm(
-    dispatcher: CollectingDispatcher, intent: str, text: str, reply: str, answer: str
+    dispatcher: CollectingDispatcher,
+    intent: str,
+    text: str,
+    reply: str,
+    danger_now: str,
 ) -> None:
     tracker = with_latest_message(
         load_tracker("graffiti_before_danger_answer"),
@@ -299,7 +303,7 @@ def test_safety_bare_hedge_is_not_self_harm(
 
     assert responses(dispatcher) == [reply]
     assert events == [
-        SlotSet("danger_now", answer),
+        SlotSet("danger_now", danger_now),
         SlotSet("danger_warned", True),
     ]
 

@@ -151,16 +151,9 @@ test: lint typecheck validate test-service test-rasa test-conversations test-sta
       test-widget test-staff-browser test-production
 
 # Scores each held-out set through the running stack, then intent
-# classification with `rasa test nlu` on the same messages.
+# classification with `rasa test nlu` on the same messages (stack/evaluation.py).
 eval: train db
 	$(SERVICE_PYTHON) -m stack eval
-	@for set in heldout heldout2; do \
-	    $(SERVICE_PYTHON) eval/to_rasa_nlu.py --file eval/$$set.jsonl --out var/$${set}_nlu.yml && \
-	    $(RASA) test nlu --model models/assistant.tar.gz --nlu var/$${set}_nlu.yml \
-	        --out var/results/nlu_$$set --no-plot && \
-	    echo "eval/$$set.jsonl, rasa test nlu:" && \
-	    grep -A4 '"accuracy"' var/results/nlu_$$set/intent_report.json | head -5 || exit 1; \
-	done
 
 # Recall and precision of the redaction of visitor text, per entity type, on
 # generated messages (docs/redaction.md).

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from stack.evaluation import DEVELOPMENT_SETS, HELDOUT_SETS, set_path
 from tests.scripts import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -132,14 +133,12 @@ def test_bad_second_reading_names_the_problem(
         agreement.load_other_labels(write(tmp_path / "second.jsonl", records), first)
 
 
-@pytest.mark.parametrize(
-    "name", ["heldout.jsonl", "heldout2.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl"]
-)
+@pytest.mark.parametrize("name", [*HELDOUT_SETS, *DEVELOPMENT_SETS])
 def test_every_set_has_a_complete_second_reading(name: str) -> None:
-    first = agreement.load_cases(REPO_ROOT / "eval" / name)
+    first = agreement.load_cases(set_path(name))
 
     second = agreement.load_other_labels(
-        agreement.second_reading_path(REPO_ROOT / "eval" / name), first
+        agreement.second_reading_path(set_path(name)), first
     )
 
     assert [case.id for case in second] == [case.id for case in first]

@@ -12,17 +12,14 @@ import httpx
 import pytest
 import yaml
 
+from stack import evaluation
+from stack.evaluation import set_path
 from tests.scripts import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "eval" / "evaluate.py"
-HELDOUT = REPO_ROOT / "eval" / "heldout.jsonl"
-HELDOUT_SETS = (HELDOUT, REPO_ROOT / "eval" / "heldout2.jsonl")
-DEVELOPMENT_SETS = (
-    REPO_ROOT / "eval" / "dev.jsonl",
-    REPO_ROOT / "eval" / "dev2.jsonl",
-    REPO_ROOT / "eval" / "dev3.jsonl",
-)
+HELDOUT_SETS = tuple(set_path(name) for name in evaluation.HELDOUT_SETS)
+DEVELOPMENT_SETS = tuple(set_path(name) for name in evaluation.DEVELOPMENT_SETS)
 TRAINING_DATA = REPO_ROOT / "nlu" / "data"
 ASSESSED_TRAINING_DATA = REPO_ROOT / "nlu" / "assessed"
 # `[words]{"entity": ...}` or `[words](entity)` in a training example.

@@ -6,10 +6,14 @@ reader assesses a whole message instead: the characteristics targeted, the
 incident types and the visitor's role, as in ``eval/README.md``. Such a label
 list is complete for those groups, so a message that lacks a label there is a
 negative example of it. A message marked not urgent is a negative example
-of both urgency labels. An urgent one is left out of them, because the
-scheme does not say whether the danger is to others or to the writer. The
-scheme gives no labels for faith, severity or age, so the situation model
-leaves these messages out of the training of those labels.
+of both urgency labels. The evaluation scheme does not say whether the
+danger of an urgent message is to others or to the writer, so a training
+message may say so in an extra field, `urgency` (`danger_now`, `self_harm`
+or both). An urgent message with that field is an example of each kind it
+lists and a negative example of a kind it does not list. Without it, the message is left
+out of both urgency labels. The scheme gives no labels for faith, severity
+or age, so the situation model leaves these messages out of the training of
+those labels.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 CHARACTERISTICS = frozenset(get_args(Characteristic)) - {NONE_VALUE}
 INCIDENT_TYPES = frozenset(get_args(IncidentType))
+# The kinds of urgency a message labelled whole may state, in its optional
+# `urgency` field.
+URGENCY = frozenset({"danger_now", "self_harm"})
 # The victim is the default role, which the situation model does not predict.
 ROLES = frozenset(get_args(Role)) - {"victim"}
 LIKELY = frozenset(get_args(Reading))
@@ -65,6 +72,11 @@ class AssessedExample:
     labels: FrozenSet[Label]
     # Whether someone is in danger now or the writer may harm themselves.
     urgent: bool = False
+
+    @property
+    def urgency_known(self) -> bool:
+        """Whether the labels state which urgency labels apply, if any."""
+        return not self.urgent or any(group == "urgency" for group, _ in self.labels)
 
 
 def repository_path(configured: str) -> Path:
@@ -136,5 +148,19 @@ def _parse_line(line: str, place: str) -> AssessedExample:
         raise AssessedFileError(
             f"{place}: invalid urgent {urgent!r}, expected true or false"
         )
+
+    kinds = row.get("urgency")
+    if kinds is not None:
+        if (
+            not urgent
+            or not isinstance(kinds, list)
+            or not kinds
+            or not set(kinds) <= URGENCY
+        ):
+            raise AssessedFileError(
+                f"{place}: invalid urgency {kinds!r}, expected a list of "
+                "danger_now and self_harm on an urgent message"
+            )
+        labels |= {("urgency", kind) for kind in kinds}
 
     return AssessedExample(text, frozenset(labels), urgent)

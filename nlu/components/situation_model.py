@@ -110,19 +110,19 @@ class SituationModel:
 
         ``assessed`` contains messages labelled whole (see ``assessed.py``). They
         count, with ``assessed_weight``, for the labels in ``ASSESSED_LABELS``.
-        The ones that are not urgent count for the urgency labels too. Every
-        other label leaves them out.
+        The ones that are not urgent or that state the kind of urgency count
+        for the urgency labels too. Every other label leaves them out.
         """
         assessed = assessed or []
         texts = list(texts) + [example.text for example in assessed]
         labels = list(labels) + [set(example.labels) for example in assessed]
         is_assessed = np.arange(len(texts)) >= len(texts) - len(assessed)
-        # A message labelled whole that is not urgent is a negative example
-        # of both urgency labels. An urgent one is left out, because the scheme
-        # does not say which urgency label applies.
-        calm_assessed = np.zeros(len(texts), dtype=bool)
-        calm_assessed[len(texts) - len(assessed) :] = [
-            not example.urgent for example in assessed
+        # A message labelled whole counts for the urgency labels when it is
+        # not urgent or states the kind of urgency. Otherwise it is left out,
+        # because the scheme does not say which urgency label applies.
+        urgency_known = np.zeros(len(texts), dtype=bool)
+        urgency_known[len(texts) - len(assessed) :] = [
+            example.urgency_known for example in assessed
         ]
 
         normalised = [normalise_text(text) for text in texts]
@@ -134,7 +134,7 @@ class SituationModel:
             if label in ASSESSED_LABELS:
                 rows = np.ones(len(texts), dtype=bool)
             elif label[0] == "urgency":
-                rows = ~is_assessed | calm_assessed
+                rows = ~is_assessed | urgency_known
             else:
                 rows = ~is_assessed
             targets = np.array([label in row for row in labels], dtype=int)[rows]

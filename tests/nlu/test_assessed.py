@@ -162,6 +162,50 @@ def test_urgent_assessed_examples_skip_urgency() -> None:
     )
 
 
+def test_urgent_examples_stating_the_kind_teach_it() -> None:
+    # The probe shares little wording with the annotated danger-now examples,
+    # so mainly the messages labelled whole can teach the model its wording.
+    probe = "lads banging on the windows of my flat, still out there"
+    stated = [
+        AssessedExample(
+            f"lads banging on my windows {place}, still out there",
+            frozenset({("urgency", "danger_now")}),
+            urgent=True,
+        )
+        for place in ("in syston", "in wigston", "in hinckley", "in melton") * 3
+    ]
+    unstated = [AssessedExample(e.text, frozenset(), urgent=True) for e in stated]
+
+    def probability(extra: list[AssessedExample]) -> float:
+        return fit_with(extra).probabilities(probe)["urgency:danger_now"]
+
+    assert probability(stated) > probability(unstated) + 0.3
+
+
+def test_urgent_example_is_negative_of_kind_not_stated() -> None:
+    # A message of danger now teaches the self-harm label that it is not one.
+    texts = [*ANNOTATED_TEXTS, "i took all my pills", "i want to end it tonight"] * 2
+    labels = [*ANNOTATED_LABELS, *[{("urgency", "self_harm")}] * 2] * 2
+    stated = [
+        AssessedExample(
+            "he is outside my door with a knife right now",
+            frozenset({("urgency", "danger_now")}),
+            urgent=True,
+        )
+    ] * 12
+    unstated = [AssessedExample(e.text, frozenset(), urgent=True) for e in stated]
+
+    def self_harm(extra: list[AssessedExample]) -> float:
+        model = SituationModel({}, folds=2, assessed_weight=2.0).fit(
+            texts, [set(row) for row in labels], extra
+        )
+        return model.probabilities("he is outside my door with a knife right now")[
+            "urgency:self_harm"
+        ]
+
+    assert self_harm(stated) < self_harm(unstated)
+
+
 def test_calm_assessed_examples_lower_urgency() -> None:
     calm = [AssessedExample(text, frozenset()) for text in ANNOTATED_TEXTS[:2] * 6]
 
@@ -188,6 +232,44 @@ def test_load_reads_urgent(tmp_path: Path) -> None:
     write_rows(tmp_path / "set.jsonl", [row("hes outside now", urgent=True), row("x")])
 
     assert [example.urgent for example in load_assessed(tmp_path)] == [True, False]
+
+
+def test_load_reads_kind_of_urgency(tmp_path: Path) -> None:
+    write_rows(
+        tmp_path / "set.jsonl",
+        [
+            row("hes outside now", urgent=True, urgency=["danger_now"]),
+            row(
+                "hes outside, i want to die",
+                urgent=True,
+                urgency=["danger_now", "self_harm"],
+            ),
+            row("hes outside now", urgent=True),
+        ],
+    )
+
+    examples = load_assessed(tmp_path)
+
+    assert examples[0].labels == {("urgency", "danger_now")}
+    assert examples[1].labels == {("urgency", "danger_now"), ("urgency", "self_harm")}
+    assert [example.urgency_known for example in examples] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"urgent": False, "urgency": ["danger_now"]},
+        {"urgent": True, "urgency": []},
+        {"urgent": True, "urgency": "danger_now"},
+        {"urgent": True, "urgency": ["crisis"]},
+    ],
+    ids=["calm", "empty", "text", "unknown"],
+)
+def test_load_rejects_invalid_urgency(tmp_path: Path, fields: dict) -> None:
+    write_rows(tmp_path / "set.jsonl", [row("hes outside now", **fields)])
+
+    with pytest.raises(AssessedFileError, match="invalid urgency"):
+        load_assessed(tmp_path)
 
 
 def test_load_rejects_text_urgent(tmp_path: Path) -> None:

@@ -310,6 +310,15 @@ def answer_to_question(
         is_list = requested in LIST_SLOTS.values()
         return {requested: [NOT_SAID] if is_list else NOT_SAID}
 
+    # Doubt and nothing else is "unsure" whatever intent the models read in
+    # it. They have read a bare "not sure" as affirm.
+    if (
+        requested == "danger_now"
+        and "urgency" not in updates
+        and UNSURE_ALONE.match(text)
+    ):
+        return {"danger_now": UNSURE}
+
     if requested == "danger_now" and intent in ("affirm", "deny"):
         return {"danger_now": "yes" if intent == "affirm" else "no"}
 

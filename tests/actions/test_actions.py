@@ -260,11 +260,12 @@ def test_safety_yes_to_danger_question_gets_999(
     assert events == [SlotSet("danger_now", "yes"), SlotSet("danger_warned", True)]
 
 
-def test_safety_unsure_gets_999(
-    dispatcher: CollectingDispatcher,
-) -> None:
+# The intent models give a bare "not sure" varies between trainings: the
+# fallback, or affirm or deny with low confidence.
+@pytest.mark.parametrize("intent", ["nlu_fallback", "affirm", "deny"])
+def test_safety_unsure_gets_999(dispatcher: CollectingDispatcher, intent: str) -> None:
     tracker = with_latest_message(
-        load_tracker("graffiti_before_danger_answer"), "nlu_fallback", [], "not sure"
+        load_tracker("graffiti_before_danger_answer"), intent, [], "not sure"
     )
 
     events = run(ActionValidateSlotMappings(), dispatcher, tracker)

@@ -3,7 +3,7 @@
 Each held-out set is scored twice: through the running stack by
 ``eval/evaluate.py`` (every label of the assessment), then by ``rasa test nlu``
 on its messages (intents only). Adding a held-out set means adding its name
-here; the tests of the sets read the same lists.
+here. The tests of the sets read the same lists.
 """
 
 from __future__ import annotations

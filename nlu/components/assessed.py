@@ -10,10 +10,10 @@ of both urgency labels. The evaluation scheme does not say whether the
 danger of an urgent message is to others or to the writer, so a training
 message may say so in an extra field, `urgency` (`danger_now`, `self_harm`
 or both). An urgent message with that field is an example of each kind it
-lists and a negative example of a kind it does not list. Without it, the message is left
-out of both urgency labels. The scheme gives no labels for faith, severity
-or age, so the situation model leaves these messages out of the training of
-those labels.
+lists and a negative example of a kind it does not list. Without it, the
+message is left out of both urgency labels. The scheme gives no labels for
+faith, severity or age, so the situation model leaves these messages out of
+the training of those labels.
 """
 
 from __future__ import annotations

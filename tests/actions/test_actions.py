@@ -260,8 +260,8 @@ def test_safety_yes_to_danger_question_gets_999(
     assert events == [SlotSet("danger_now", "yes"), SlotSet("danger_warned", True)]
 
 
-# The intent models give a bare "not sure" varies between trainings: the
-# fallback, or affirm or deny with low confidence.
+# Trained models have read a bare "not sure" as the fallback and as affirm
+# with low confidence, so deny is covered as well.
 @pytest.mark.parametrize("intent", ["nlu_fallback", "affirm", "deny"])
 def test_safety_unsure_gets_999(dispatcher: CollectingDispatcher, intent: str) -> None:
     tracker = with_latest_message(

@@ -79,8 +79,8 @@ setup: $(RASA_VENV)/.installed $(SERVICE_VENV)/.installed $(ENCODER_VENV)/.insta
 # models/assistant.tar.gz.
 # The sentence encoder is fine-tuned again when a training message or its
 # scripts change (about a quarter of an hour on 2 cores). The lookup tables
-# do not train it.
-ENCODER_INPUTS := $(shell find nlu/data nlu/assessed -type f -not -path 'nlu/data/lookups/*') \
+# and the READMEs do not train it.
+ENCODER_INPUTS := $(shell find nlu/data nlu/assessed -type f -not -path 'nlu/data/lookups/*' -not -name '*.md') \
     nlu/encoder/export.py nlu/encoder/finetune.py nlu/components/encoder.py \
     requirements/encoder.lock
 
